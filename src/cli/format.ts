@@ -1,0 +1,30 @@
+import { fileURLToPath } from "node:url";
+import { dirname, sep } from "node:path";
+import type { TypeMap } from "../sdk/index.js";
+
+const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** Outputs as `name: value` lines, values as compact JSON renderings of their types. */
+export function formatOutputs(types: TypeMap, outputs: Record<string, unknown>): string {
+  const names = Object.keys(types);
+  if (names.length === 0) return "(no outputs)";
+  return names.map((name) => `${name}: ${JSON.stringify(types[name].toJson(outputs[name]))}`).join("\n");
+}
+
+export function outputsJson(types: TypeMap, outputs: Record<string, unknown>): string {
+  const json: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(types)) json[name] = type.toJson(outputs[name]);
+  return JSON.stringify(json, null, 2);
+}
+
+/** The user's part of a stack: frames of tsflyte itself and of Node's internals are dropped. */
+export function userStack(error: unknown): string {
+  if (!(error instanceof Error) || !error.stack) return String(error);
+  const lines = error.stack.split("\n");
+  const frames = lines.filter((line) => /^\s+at /.test(line));
+  const head = lines.filter((line) => !/^\s+at /.test(line)).join("\n");
+  const mine = frames.filter(
+    (line) => !line.includes("node:internal") && !line.includes(srcDir + sep) && !line.includes(`${sep}node_modules${sep}`),
+  );
+  return [head, ...mine].join("\n");
+}

@@ -1,0 +1,49 @@
+import { SDK_VERSION } from "../sdk/version.js";
+import { packageCommand, packageHelp } from "./commands/package.js";
+import { runCommand, runHelp } from "./commands/run.js";
+import { UsageError } from "./errors.js";
+import { userStack } from "./format.js";
+
+const COMMANDS: Record<string, { summary: string; help: string; run: (argv: string[]) => Promise<number> }> = {
+  run: { summary: "run a task or workflow locally, in this process", help: runHelp, run: runCommand },
+  package: { summary: "serialize workflows into a registration archive", help: packageHelp, run: packageCommand },
+};
+
+const HELP = `tsflyte ${SDK_VERSION}: typed workflows in TypeScript, Flyte-compatible
+
+Usage: tsflyte COMMAND [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join("\n")}
+
+Run \`tsflyte COMMAND --help\` for a command's options.`;
+
+/** The CLI: returns the process exit code; every error is printed for a person to act on. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(HELP);
+    return name ? 0 : 2;
+  }
+  if (name === "--version") {
+    console.log(SDK_VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`tsflyte: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`Error: ${error.message}\n\nRun \`tsflyte ${name} --help\` for usage.`);
+      return 2;
+    }
+    console.error(`Error: ${userStack(error)}`);
+    return 1;
+  }
+}

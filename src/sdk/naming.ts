@@ -1,0 +1,55 @@
+import { existsSync } from "node:fs";
+import { dirname, extname, join, relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const sdkDir = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The source file that called into the SDK: the first stack frame outside the SDK. Entities
+ * remember it so that their default name can follow flytekit's `<module>.<export name>` rule.
+ */
+export function callerFile(): string | undefined {
+  const stack = new Error().stack ?? "";
+  for (const line of stack.split("\n").slice(1)) {
+    const match = /(file:\/\/[^\s)]+?|\/[^\s():]+?):\d+:\d+\)?$/.exec(line.trim());
+    if (!match) continue;
+    const file = match[1].startsWith("file:") ? fileURLToPath(match[1]) : match[1];
+    if (!file.startsWith(sdkDir + sep)) return file;
+  }
+  return undefined;
+}
+
+const rootCache = new Map<string, string>();
+
+/** The project a file belongs to: the nearest folder upwards holding a package.json. */
+export function projectRoot(file: string): string {
+  const start = dirname(file);
+  const cached = rootCache.get(start);
+  if (cached) return cached;
+  let dir = start;
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) {
+      dir = start;
+      break;
+    }
+    dir = parent;
+  }
+  rootCache.set(start, dir);
+  return dir;
+}
+
+/** `examples/hello.ts` -> `examples/hello`: the module's path inside its project, no extension. */
+export function moduleFile(file: string): string {
+  const rel = relative(projectRoot(file), file);
+  return rel.slice(0, rel.length - extname(rel).length).split(sep).join("/");
+}
+
+/** `examples/hello.ts` -> `examples.hello`, as flytekit names Python modules. */
+export function moduleName(file: string): string {
+  return moduleFile(file).replaceAll("/", ".");
+}
+
+export function fileUrl(file: string): string {
+  return pathToFileURL(file).href;
+}
