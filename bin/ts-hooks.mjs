@@ -12,7 +12,7 @@ export async function resolve(specifier, context, next) {
   } catch (error) {
     // ESM needs explicit extensions; TypeScript sources import siblings as "./x.js".
     if (specifier.endsWith(".js") && (specifier.startsWith(".") || specifier.startsWith("file:"))) {
-      return next(specifier.slice(0, -3) + ".ts", context);
+      return next(`${specifier.slice(0, -3)}.ts`, context);
     }
     throw error;
   }

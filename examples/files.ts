@@ -34,7 +34,10 @@ export const count_files = task(
 );
 
 export const files_wf = workflow(
-  { inputs: { lines: t.list(t.string()).default(["alpha", "beta", "gamma delta"]) }, outputs: { count: t.int(), longest: t.string() } },
+  {
+    inputs: { lines: t.list(t.string()).default(["alpha", "beta", "gamma delta"]) },
+    outputs: { count: t.int(), longest: t.string() },
+  },
   ({ lines }) => {
     const counted = count_files({ dir: split_lines({ file: write_lines({ lines }).file }).dir });
     return { count: counted.count, longest: counted.longest };

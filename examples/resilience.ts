@@ -10,16 +10,17 @@ export const flaky = task(
   },
 );
 
-export const slow = task(
-  { inputs: { ms: t.int() }, outputs: { done: t.boolean() }, timeout: "1s" },
-  async ({ ms }) => {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return { done: true };
-  },
-);
+export const slow = task({ inputs: { ms: t.int() }, outputs: { done: t.boolean() }, timeout: "1s" }, async ({ ms }) => {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return { done: true };
+});
 
 export const expensive = task(
-  { inputs: { n: t.int(), trace_id: t.string() }, outputs: { out: t.int() }, cache: { version: "2", ignoredInputs: ["trace_id"] } },
+  {
+    inputs: { n: t.int(), trace_id: t.string() },
+    outputs: { out: t.int() },
+    cache: { version: "2", ignoredInputs: ["trace_id"] },
+  },
   ({ n }) => ({ out: n * 100 }),
 );
 

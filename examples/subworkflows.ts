@@ -1,15 +1,13 @@
 // Subworkflows, a launch plan called as a child execution, and ordering without data.
 import { launchPlan, t, task, workflow } from "tsflyte";
 
-export const count_words = task(
-  { inputs: { text: t.string() }, outputs: { words: t.int() } },
-  ({ text }) => ({ words: text.split(/\s+/).filter(Boolean).length }),
-);
+export const count_words = task({ inputs: { text: t.string() }, outputs: { words: t.int() } }, ({ text }) => ({
+  words: text.split(/\s+/).filter(Boolean).length,
+}));
 
-export const count_chars = task(
-  { inputs: { text: t.string() }, outputs: { chars: t.int() } },
-  ({ text }) => ({ chars: text.length }),
-);
+export const count_chars = task({ inputs: { text: t.string() }, outputs: { chars: t.int() } }, ({ text }) => ({
+  chars: text.length,
+}));
 
 export const stats = workflow(
   { inputs: { text: t.string() }, outputs: { words: t.int(), chars: t.int() } },

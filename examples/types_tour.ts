@@ -24,7 +24,7 @@ export const summarize = task(
     return {
       totals,
       due: new Date(placed.getTime() + window),
-      label: order.priority === "high" ? 1 : order.note ?? "standard",
+      label: order.priority === "high" ? 1 : (order.note ?? "standard"),
       first_sku: order.items[0]?.sku ?? "",
     };
   },

@@ -19,7 +19,11 @@ export interface ParsedArgs {
  * Parses `argv` against `specs`. Parsing stops after `stopAfter` positionals so that the
  * rest (e.g. a workflow's own `--x 3` inputs) is left for the command.
  */
-export function parseArgs(argv: string[], specs: Record<string, OptionSpec>, stopAfter = Number.POSITIVE_INFINITY): ParsedArgs {
+export function parseArgs(
+  argv: string[],
+  specs: Record<string, OptionSpec>,
+  stopAfter = Number.POSITIVE_INFINITY,
+): ParsedArgs {
   const options: ParsedArgs["options"] = {};
   const positionals: string[] = [];
   const byShort = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short ? [[s.short, name] as const] : [])));
@@ -34,11 +38,17 @@ export function parseArgs(argv: string[], specs: Record<string, OptionSpec>, sto
       positionals.push(arg);
       continue;
     }
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
     const name = flag.startsWith("--") ? flag.slice(2) : byShort.get(flag.slice(1));
     const spec = name === undefined ? undefined : specs[name];
     if (!name || !spec) {
-      throw new UsageError(`unknown option ${flag}; known options: ${Object.keys(specs).map((n) => `--${n}`).join(", ")}`);
+      throw new UsageError(
+        `unknown option ${flag}; known options: ${Object.keys(specs)
+          .map((n) => `--${n}`)
+          .join(", ")}`,
+      );
     }
     let value: string | boolean = true;
     if (spec.value) {

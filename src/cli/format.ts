@@ -24,7 +24,8 @@ export function userStack(error: unknown): string {
   const frames = lines.filter((line) => /^\s+at /.test(line));
   const head = lines.filter((line) => !/^\s+at /.test(line)).join("\n");
   const mine = frames.filter(
-    (line) => !line.includes("node:internal") && !line.includes(srcDir + sep) && !line.includes(`${sep}node_modules${sep}`),
+    (line) =>
+      !line.includes("node:internal") && !line.includes(srcDir + sep) && !line.includes(`${sep}node_modules${sep}`),
   );
   return [head, ...mine].join("\n");
 }

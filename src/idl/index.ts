@@ -7,6 +7,7 @@ export * from "./gen/flyteidl/admin/task_pb.js";
 export * from "./gen/flyteidl/admin/workflow_pb.js";
 export * from "./gen/flyteidl/core/condition_pb.js";
 export * from "./gen/flyteidl/core/errors_pb.js";
+export * from "./gen/flyteidl/core/execution_pb.js";
 export * from "./gen/flyteidl/core/identifier_pb.js";
 export * from "./gen/flyteidl/core/interface_pb.js";
 export * from "./gen/flyteidl/core/literals_pb.js";

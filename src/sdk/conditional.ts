@@ -17,12 +17,10 @@ class CaseScope implements Scope {
 
 export interface ThenClause {
   /** The call to make when the condition holds: one task, workflow, launch plan or nested branch. */
-  // biome-ignore lint/suspicious/noThenProperty: `then` is the SDK's public branch syntax
   then<O extends TypeMap>(outputs: NodeOutputs<O>): Branch<O>;
 }
 
 export interface ElseClause<O extends TypeMap> {
-  // biome-ignore lint/suspicious/noThenProperty: `then` is the SDK's public branch syntax
   then(outputs: NodeOutputs<O>): NodeOutputs<O>;
   /** Fails the workflow with `message` when no case matched. */
   fail(message: string): NodeOutputs<O>;
@@ -30,7 +28,6 @@ export interface ElseClause<O extends TypeMap> {
 
 export interface Branch<O extends TypeMap> {
   elif(condition: Condition): {
-    // biome-ignore lint/suspicious/noThenProperty: `then` is the SDK's public branch syntax
     then(outputs: NodeOutputs<O>): Branch<O>;
   };
   else(): ElseClause<O>;
@@ -126,7 +123,10 @@ export function conditional(name: string): { if(condition: Condition): ThenClaus
 
 /** Outputs present, with the same type, in every case that runs a node. */
 function commonOutputs(spec: BranchSpec): Record<string, AnyType> {
-  const nodes = [...spec.cases.map((c) => c.node), ...(spec.otherwise && "node" in spec.otherwise ? [spec.otherwise.node] : [])];
+  const nodes = [
+    ...spec.cases.map((c) => c.node),
+    ...(spec.otherwise && "node" in spec.otherwise ? [spec.otherwise.node] : []),
+  ];
   const result: Record<string, AnyType> = {};
   for (const [name, type] of Object.entries(nodes[0].outputTypes)) {
     if (nodes.every((n) => n.outputTypes[name]?.name === type.name)) result[name] = type;

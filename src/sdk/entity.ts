@@ -25,11 +25,14 @@ export type Values<M extends TypeMap> = { [K in keyof M]: ValueOf<M[K]> };
 /** What a workflow function receives: a promise per input. */
 export type Promises<M extends TypeMap> = { readonly [K in keyof M]: WfPromise<ValueOf<M[K]>> };
 
+/** Anything a node call returned, whatever its outputs. */
+export type NodeRef = { readonly [NODE]: GraphNode };
+
 export interface NodeHandle<O extends TypeMap> {
   /** Per-node overrides: display name, retries, timeout (ms), interruptible. */
   with(overrides: NodeOverrides): NodeOutputs<O>;
   /** Runs this node only after `others` have finished, though no data flows between them. */
-  after(...others: NodeHandle<TypeMap>[]): NodeOutputs<O>;
+  after(...others: NodeRef[]): NodeOutputs<O>;
   readonly [NODE]: GraphNode;
 }
 
@@ -172,7 +175,7 @@ export function nodeOutputs<O extends TypeMap>(node: GraphNode, outputTypes: O):
       },
     },
     after: {
-      value: (...others: NodeHandle<TypeMap>[]) => {
+      value: (...others: NodeRef[]) => {
         node.after.push(...others.map((o) => o[NODE]));
         return handle;
       },

@@ -1,7 +1,23 @@
 // The user's API. These names are a contract: examples, docs and users depend on them.
-export { task, TaskEntity, type Task, type TaskOptions, type TaskContext, type ResourceSpec, type CacheOptions, type Secret } from "./task.js";
+export {
+  task,
+  TaskEntity,
+  type Task,
+  type TaskOptions,
+  type TaskContext,
+  type ResourceSpec,
+  type CacheOptions,
+  type Secret,
+} from "./task.js";
 export { workflow, WorkflowEntity, type Workflow, type WorkflowOptions, type FailurePolicy } from "./workflow.js";
-export { launchPlan, defaultLaunchPlan, LaunchPlanEntity, type LaunchPlan, type LaunchPlanOptions, type Schedule } from "./launch-plan.js";
+export {
+  launchPlan,
+  defaultLaunchPlan,
+  LaunchPlanEntity,
+  type LaunchPlan,
+  type LaunchPlanOptions,
+  type Schedule,
+} from "./launch-plan.js";
 export { conditional } from "./conditional.js";
 export { map } from "./map.js";
 export { WfPromise } from "./promise.js";

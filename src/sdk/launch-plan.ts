@@ -54,7 +54,9 @@ export class LaunchPlanEntity extends Entity {
     ] as const) {
       for (const [key, value] of Object.entries(values ?? {})) {
         if (!(key in inputs)) {
-          throw new Error(`launch plan ${source}: the workflow has no input "${key}"; inputs: ${Object.keys(inputs).join(", ")}`);
+          throw new Error(
+            `launch plan ${source}: the workflow has no input "${key}"; inputs: ${Object.keys(inputs).join(", ")}`,
+          );
         }
         inputs[key].toLiteral(value);
       }
@@ -98,7 +100,9 @@ function toSchedule(schedule: Schedule): ScheduleSpec {
   if (typeof schedule === "string") {
     const fields = schedule.trim().split(/\s+/);
     if (!(schedule.startsWith("@") || fields.length === 5)) {
-      throw new Error(`launch plan schedule "${schedule}" is not a 5-field cron expression (e.g. "0 3 * * *") or @hourly/@daily`);
+      throw new Error(
+        `launch plan schedule "${schedule}" is not a 5-field cron expression (e.g. "0 3 * * *") or @hourly/@daily`,
+      );
     }
     return { cron: schedule.trim() };
   }
@@ -140,7 +144,12 @@ export function launchPlan<I extends TypeMap, O extends TypeMap, F extends keyof
   wf: Workflow<I, O>,
   options: LaunchPlanOptions<I, F, D>,
 ): LaunchPlan<I, O, F, D> {
-  return callable(new LaunchPlanEntity(wf[ENTITY] as unknown as WorkflowEntity, options as LaunchPlanOptions<TypeMap, string, string>));
+  return callable(
+    new LaunchPlanEntity(
+      wf[ENTITY] as unknown as WorkflowEntity,
+      options as LaunchPlanOptions<TypeMap, string, string>,
+    ),
+  );
 }
 
 const defaults = new WeakMap<WorkflowEntity, LaunchPlanEntity>();
@@ -153,10 +162,4 @@ export function defaultLaunchPlan(wf: WorkflowEntity): LaunchPlanEntity {
     defaults.set(wf, lp);
   }
   return lp;
-}
-
-export function launchValues(lp: LaunchPlanEntity, inputs: Record<string, unknown>): Values<TypeMap> {
-  const unknown = Object.keys(inputs).filter((k) => !(k in lp.inputTypes()));
-  if (unknown.length > 0) throw new Error(`${describeEntity(lp)} does not take ${unknown.join(", ")}`);
-  return { ...inputs, ...lp.fixedInputs() };
 }

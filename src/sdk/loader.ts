@@ -13,7 +13,8 @@ export interface LoadedModule {
 /** Imports a user's TypeScript or JavaScript file and names the entities it exports. */
 export async function loadModule(path: string): Promise<LoadedModule> {
   const file = resolve(path);
-  if (!existsSync(file)) throw new Error(`${path}: no such file; give the path of a .ts or .js file that defines workflows`);
+  if (!existsSync(file))
+    throw new Error(`${path}: no such file; give the path of a .ts or .js file that defines workflows`);
   const exports = (await import(fileUrl(file))) as Record<string, unknown>;
   const entities = bindExports(exports).filter((e) => e.definedIn === file || e.exportName !== undefined);
   await resolveNames(entities);

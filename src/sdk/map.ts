@@ -18,7 +18,7 @@ export function map<I extends TypeMap, O extends TypeMap>(
   options: MapOptions = {},
 ): (inputs: MapInputs<I>) => NodeOutputs<ListOutputs<O>> {
   const entity = entityOf(target);
-  if (!entity || entity.kind !== "task") throw new Error("map() takes a task defined with task(...)");
+  if (entity?.kind !== "task") throw new Error("map() takes a task defined with task(...)");
   checkOptions(options);
   return (inputs) => {
     const taskInputs = entity.inputTypes();

@@ -42,7 +42,10 @@ export function projectRoot(file: string): string {
 /** `examples/hello.ts` -> `examples/hello`: the module's path inside its project, no extension. */
 export function moduleFile(file: string): string {
   const rel = relative(projectRoot(file), file);
-  return rel.slice(0, rel.length - extname(rel).length).split(sep).join("/");
+  return rel
+    .slice(0, rel.length - extname(rel).length)
+    .split(sep)
+    .join("/");
 }
 
 /** `examples/hello.ts` -> `examples.hello`, as flytekit names Python modules. */

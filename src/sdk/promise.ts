@@ -36,7 +36,10 @@ export class WfPromise<T> {
   get<K extends T extends readonly unknown[] ? number : keyof T & string>(
     key: K,
   ): WfPromise<T extends readonly unknown[] ? Element<T> : K extends keyof T ? T[K] : Element<T>> {
-    return new WfPromise({ ...this.ref, path: [...this.ref.path, key] }, attributeType(this.type, key, this.describe()));
+    return new WfPromise(
+      { ...this.ref, path: [...this.ref.path, key] },
+      attributeType(this.type, key, this.describe()),
+    );
   }
 
   gt(other: Operand<T>): Condition {

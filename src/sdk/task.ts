@@ -1,4 +1,14 @@
-import { type CallInputs, type Callable, ENTITY, Entity, type NodeOutputs, type TypeMap, type Values, addNode, checkOutputNames } from "./entity.js";
+import {
+  type CallInputs,
+  type Callable,
+  ENTITY,
+  Entity,
+  type NodeOutputs,
+  type TypeMap,
+  type Values,
+  addNode,
+  checkOutputNames,
+} from "./entity.js";
 import { type DurationInput, toMillis } from "./duration.js";
 
 export interface ResourceSpec {
@@ -103,6 +113,12 @@ export function task<I extends TypeMap = Record<never, never>, O extends TypeMap
 ): Task<I, O> {
   const entity = new TaskEntity(options, fn);
   const call = (inputs: CallInputs<I>) =>
-    addNode(entity, { kind: "task", entity }, inputs as Record<string, unknown>, entity.inputTypes(), entity.outputTypes());
+    addNode(
+      entity,
+      { kind: "task", entity },
+      inputs as Record<string, unknown>,
+      entity.inputTypes(),
+      entity.outputTypes(),
+    );
   return Object.defineProperty(call, ENTITY, { value: entity }) as unknown as Task<I, O>;
 }

@@ -117,7 +117,13 @@ export class WorkflowEntity<I extends TypeMap = TypeMap, O extends TypeMap = Typ
     }
     const scope = new WorkflowScope();
     withScope(scope, () =>
-      addNode(handler, { kind: handler.kind as "task" | "workflow", entity: handler }, passed, handler.inputTypes(), handler.outputTypes()),
+      addNode(
+        handler,
+        { kind: handler.kind as "task" | "workflow", entity: handler },
+        passed,
+        handler.inputTypes(),
+        handler.outputTypes(),
+      ),
     );
     const node = scope.nodes[0];
     node.id = "fn0";
@@ -138,6 +144,12 @@ export function workflow<I extends TypeMap = Record<never, never>, O extends Typ
 ): Workflow<I, O> {
   const entity = new WorkflowEntity(options, body);
   const call = (inputs: CallInputs<I>) =>
-    addNode(entity, { kind: "workflow", entity }, inputs as Record<string, unknown>, entity.inputTypes(), entity.outputTypes());
+    addNode(
+      entity,
+      { kind: "workflow", entity },
+      inputs as Record<string, unknown>,
+      entity.inputTypes(),
+      entity.outputTypes(),
+    );
   return Object.defineProperty(call, ENTITY, { value: entity }) as unknown as Workflow<I, O>;
 }

@@ -58,7 +58,8 @@ export async function packageCommand(argv: string[]): Promise<number> {
     console.log(packageHelp);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError("tsflyte package needs at least one PATH (a file or folder of workflows)");
+  if (positionals.length === 0)
+    throw new UsageError("tsflyte package needs at least one PATH (a file or folder of workflows)");
   const output = resolve(String(options.output ?? "flyte-package.tgz"));
   if (existsSync(output) && !options.force) {
     throw new UsageError(`${output} already exists; pass --force to overwrite it or -o to write elsewhere`);
@@ -72,7 +73,8 @@ export async function packageCommand(argv: string[]): Promise<number> {
     if (own.length > 0) modules.push(loaded.file);
     entities.push(...own);
   }
-  if (entities.length === 0) throw new UsageError(`no tasks, workflows or launch plans found in ${positionals.join(", ")}`);
+  if (entities.length === 0)
+    throw new UsageError(`no tasks, workflows or launch plans found in ${positionals.join(", ")}`);
   process.stderr.write(`Loaded ${modules.length} module(s) with ${entities.length} entities\n`);
 
   const members: { name: string; data: Uint8Array }[] = [];
@@ -90,7 +92,10 @@ export async function packageCommand(argv: string[]): Promise<number> {
     image: String(options.image ?? DEFAULT_IMAGE),
     fast,
   });
-  const specs = serialized.map((s, i) => ({ name: entityFileName(i, serialized.length, s.name, s.kind), data: s.bytes }));
+  const specs = serialized.map((s, i) => ({
+    name: entityFileName(i, serialized.length, s.name, s.kind),
+    data: s.bytes,
+  }));
   const archive = await writeArchive([...specs, ...members]);
   await writeFile(output, archive);
   const count = (kind: number) => serialized.filter((s) => s.kind === kind).length;

@@ -63,7 +63,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   try {
     const outputs = await executor.run(entity, inputs);
-    console.log(options.json ? outputsJson(entity.outputTypes(), outputs) : formatOutputs(entity.outputTypes(), outputs));
+    console.log(
+      options.json ? outputsJson(entity.outputTypes(), outputs) : formatOutputs(entity.outputTypes(), outputs),
+    );
     return 0;
   } catch (error) {
     if (error instanceof TaskFailure) {
@@ -77,11 +79,19 @@ export async function runCommand(argv: string[]): Promise<number> {
 function listEntities(module: LoadedModule): string {
   if (module.entities.length === 0) return `${module.file} exports no tasks, workflows or launch plans.`;
   const rows = module.entities.map((e) => `  ${(e.exportName ?? e.name).padEnd(24)} ${e.kind.padEnd(11)} ${e.name}`);
-  return [`Entities in ${module.file}:`, ...rows, "", "Run one: tsflyte run FILE ENTITY [--input value ...]"].join("\n");
+  return [`Entities in ${module.file}:`, ...rows, "", "Run one: tsflyte run FILE ENTITY [--input value ...]"].join(
+    "\n",
+  );
 }
 
 function entityHelp(entity: Entity): string {
-  const lines = [`Usage: tsflyte run FILE ${entity.exportName ?? entity.name} [inputs]`, "", `${entity.kind} ${entity.name}`, "", "Inputs:"];
+  const lines = [
+    `Usage: tsflyte run FILE ${entity.exportName ?? entity.name} [inputs]`,
+    "",
+    `${entity.kind} ${entity.name}`,
+    "",
+    "Inputs:",
+  ];
   const inputs = entity.inputTypes();
   if (Object.keys(inputs).length === 0) lines.push("  (none)");
   for (const [name, type] of Object.entries(inputs)) {
@@ -119,7 +129,9 @@ export function parseInputs(entity: Entity, argv: string[]): Record<string, unkn
       values[name] = type.fromText(text);
     } catch (error) {
       if (error instanceof TypeMismatchError) {
-        throw new UsageError(`input --${name}: expected ${type.name}, got ${JSON.stringify(text)} (${(error as Error).message})`);
+        throw new UsageError(
+          `input --${name}: expected ${type.name}, got ${JSON.stringify(text)} (${(error as Error).message})`,
+        );
       }
       throw error;
     }

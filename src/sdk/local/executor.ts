@@ -1,16 +1,16 @@
 import { mkdtempSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Primitive, ConditionExpr, ConditionOperand } from "../condition.js";
-import { type Entity, type TypeMap, describeEntity } from "../entity.js";
+import { type Entity, describeEntity } from "../entity.js";
 import type { GraphNode } from "../graph.js";
 import type { LaunchPlanEntity } from "../launch-plan.js";
 import { WfPromise } from "../promise.js";
-import type { TaskContext, TaskEntity } from "../task.js";
+import type { TaskEntity } from "../task.js";
 import type { WorkflowEntity } from "../workflow.js";
 import type { LocalCache } from "./cache.js";
-import { NonRecoverableError, TaskFailure, TaskTimeout, WorkflowFailure } from "./errors.js";
+import { NonRecoverableError, TaskFailure, WorkflowFailure } from "./errors.js";
+import { invokeTask } from "./invoke.js";
 import { completeInputs, fromLiteralMap, toLiteralMap, ValueError } from "./values.js";
 
 type Values = Record<string, unknown>;
@@ -44,7 +44,12 @@ export class LocalExecutor {
     return this.runEntity(entity, inputs, "", {});
   }
 
-  private async runEntity(entity: Entity, inputs: Values, path: string, overrides: GraphNode["overrides"]): Promise<Values> {
+  private async runEntity(
+    entity: Entity,
+    inputs: Values,
+    path: string,
+    overrides: GraphNode["overrides"],
+  ): Promise<Values> {
     if (entity.kind === "task") return this.runTask(entity as TaskEntity, inputs, path || "n0", overrides);
     if (entity.kind === "workflow") return this.runWorkflow(entity as WorkflowEntity, inputs, path);
     const lp = entity as LaunchPlanEntity;
@@ -61,7 +66,12 @@ export class LocalExecutor {
     this.options.onEvent?.({ nodePath, entity: entity.name, phase, attempt });
   }
 
-  async runTask(task: TaskEntity, given: Values, path: string, overrides: GraphNode["overrides"] = {}): Promise<Values> {
+  async runTask(
+    task: TaskEntity,
+    given: Values,
+    path: string,
+    overrides: GraphNode["overrides"] = {},
+  ): Promise<Values> {
     const what = `task ${task.name} (node ${path})`;
     // The round trip through literals checks the values and gives the task what a cluster run would.
     const inputLiterals = toLiteralMap(task.inputTypes(), given, `${what} input`);
@@ -80,7 +90,8 @@ export class LocalExecutor {
     for (let attempt = 0; ; attempt++) {
       this.emit(path, task, "RUNNING", attempt);
       try {
-        const outputs = await this.attempt(task, inputs, path, attempt, timeoutMs);
+        const workDir = this.workDir(path, attempt);
+        const outputs = await invokeTask(task, inputs, { attempt, workDir, executionName: "local", timeoutMs });
         const literals = toLiteralMap(task.outputTypes(), outputs, `${what} output`);
         if (cache && key) await cache.put(key, literals);
         this.emit(path, task, "SUCCEEDED", attempt);
@@ -95,28 +106,6 @@ export class LocalExecutor {
         throw new TaskFailure(task.name, path, attempt + 1, error);
       }
     }
-  }
-
-  private async attempt(task: TaskEntity, inputs: Values, path: string, attempt: number, timeoutMs?: number) {
-    const context: TaskContext = {
-      attempt,
-      executionName: "local",
-      get workDir() {
-        return workDir;
-      },
-      secret: (group, key) => readSecret(group, key),
-    };
-    const workDir = this.workDir(path, attempt);
-    await mkdir(workDir, { recursive: true });
-    const running = Promise.resolve().then(() => task.fn(inputs as never, context));
-    const result = timeoutMs === undefined ? await running : await withTimeout(running, timeoutMs);
-    const outputs = (result ?? {}) as Values;
-    const declared = task.outputTypes();
-    const extra = Object.keys(outputs).filter((k) => !(k in declared));
-    if (extra.length > 0) {
-      throw new ValueError(`task ${task.name} returned ${extra.join(", ")}, which it does not declare as outputs`);
-    }
-    return outputs;
   }
 
   private async runWorkflow(wf: WorkflowEntity, inputs: Values, path: string): Promise<Values> {
@@ -160,7 +149,8 @@ export class LocalExecutor {
       case "task":
       case "workflow":
       case "launchPlan": {
-        const complete = target.kind === "launchPlan" ? inputs : completeInputs(node.inputTypes, inputs, `node ${path}`);
+        const complete =
+          target.kind === "launchPlan" ? inputs : completeInputs(node.inputTypes, inputs, `node ${path}`);
         return this.runEntity(target.entity, complete, path, node.overrides);
       }
       case "array":
@@ -170,7 +160,8 @@ export class LocalExecutor {
           if (await evaluate(c.condition.expr, resolve)) return this.runNode(c.node, `${path}-${c.node.id}`, resolve);
         }
         const { otherwise } = target.branch;
-        if (otherwise && "node" in otherwise) return this.runNode(otherwise.node, `${path}-${otherwise.node.id}`, resolve);
+        if (otherwise && "node" in otherwise)
+          return this.runNode(otherwise.node, `${path}-${otherwise.node.id}`, resolve);
         throw new WorkflowFailure(
           otherwise ? otherwise.error : `conditional("${target.branch.name}"): no case matched and there is no else`,
           path,
@@ -184,7 +175,10 @@ export class LocalExecutor {
     const { entity, mapped, options } = node.target;
     const lengths = [...mapped].map((name) => (inputs[name] as unknown[]).length);
     if (new Set(lengths).size > 1) {
-      throw new WorkflowFailure(`map over ${entity.name}: mapped inputs have different lengths (${lengths.join(", ")})`, path);
+      throw new WorkflowFailure(
+        `map over ${entity.name}: mapped inputs have different lengths (${lengths.join(", ")})`,
+        path,
+      );
     }
     const count = lengths[0] ?? 0;
     const results: (Values | undefined)[] = new Array(count);
@@ -194,7 +188,8 @@ export class LocalExecutor {
       while (next < count) {
         const i = next++;
         const item: Values = {};
-        for (const [name, value] of Object.entries(inputs)) item[name] = mapped.has(name) ? (value as unknown[])[i] : value;
+        for (const [name, value] of Object.entries(inputs))
+          item[name] = mapped.has(name) ? (value as unknown[])[i] : value;
         try {
           results[i] = await this.runTask(entity as TaskEntity, item, `${path}[${i}]`, node.overrides);
         } catch (error) {
@@ -208,10 +203,14 @@ export class LocalExecutor {
     const succeeded = count - errors.length;
     if (succeeded < required) {
       if (errors.length === 1 || required === count) throw errors[0];
-      throw new WorkflowFailure(`map over ${entity.name}: ${succeeded} of ${count} succeeded, ${required} needed`, path);
+      throw new WorkflowFailure(
+        `map over ${entity.name}: ${succeeded} of ${count} succeeded, ${required} needed`,
+        path,
+      );
     }
     const outputs: Values = {};
-    for (const name of Object.keys(entity.outputTypes())) outputs[name] = results.map((r) => (r ? r[name] : null));
+    for (const name of Object.keys(entity.outputTypes()))
+      outputs[name] = Array.from(results, (r) => (r ? r[name] : null));
     return outputs;
   }
 }
@@ -245,7 +244,8 @@ async function evaluate(expr: ConditionExpr, resolve: (v: unknown) => Promise<un
     if (expr.op === "AND" ? !left : left) return left;
     return evaluate(expr.right, resolve);
   }
-  const side = async (o: ConditionOperand) => comparable(("promise" in o ? await resolve(o.promise) : o.constant) as Primitive);
+  const side = async (o: ConditionOperand) =>
+    comparable(("promise" in o ? await resolve(o.promise) : o.constant) as Primitive);
   const [a, b] = [await side(expr.left), await side(expr.right)];
   if (a === null || b === null) return expr.op === "EQ" ? a === b : expr.op === "NEQ" ? a !== b : false;
   switch (expr.op) {
@@ -267,23 +267,3 @@ async function evaluate(expr: ConditionExpr, resolve: (v: unknown) => Promise<un
 function comparable(value: Primitive | null): number | string | boolean | null {
   return value instanceof Date ? value.getTime() : value;
 }
-
-function withTimeout<T>(running: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TaskTimeout(ms)), ms);
-  });
-  return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Locally, a secret comes from the environment: `<GROUP>_<KEY>` upper-cased, as flytekit reads them. */
-function readSecret(group: string, key?: string): string {
-  const name = [group, key].filter(Boolean).join("_").toUpperCase().replaceAll(/[^A-Z0-9_]/g, "_");
-  const value = process.env[name];
-  if (value === undefined) {
-    throw new NonRecoverableError(`secret ${group}${key ? `/${key}` : ""} is not set; locally, set the environment variable ${name}`);
-  }
-  return value;
-}
-
-export type { TypeMap };

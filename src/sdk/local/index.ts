@@ -5,7 +5,8 @@ import { LocalCache } from "./cache.js";
 import { LocalExecutor, type LocalEvent, type LocalRunOptions } from "./executor.js";
 
 export { LocalCache, LocalExecutor, type LocalEvent, type LocalRunOptions };
-export { ValueError, completeInputs, describeTypes } from "./values.js";
+export { ValueError, completeInputs, describeTypes, fromLiteralMap, toLiteralMap } from "./values.js";
+export { invokeTask, type AttemptSettings } from "./invoke.js";
 
 /**
  * Runs a task, workflow or launch plan in this process and returns its outputs by name.

@@ -17,7 +17,8 @@ export function toLiteralMap(types: TypeMap, values: Record<string, unknown>, wh
     try {
       literals[name] = type.toLiteral(values[name]);
     } catch (error) {
-      if (error instanceof TypeMismatchError) throw new ValueError(`${what} "${name}" (${type.name}): ${(error as Error).message}`);
+      if (error instanceof TypeMismatchError)
+        throw new ValueError(`${what} "${name}" (${type.name}): ${(error as Error).message}`);
       throw error;
     }
   }
@@ -32,7 +33,8 @@ export function fromLiteralMap(types: TypeMap, map: LiteralMap, what: string): R
     try {
       values[name] = type.fromLiteral(literal);
     } catch (error) {
-      if (error instanceof TypeMismatchError) throw new ValueError(`${what} "${name}" (${type.name}): ${(error as Error).message}`);
+      if (error instanceof TypeMismatchError)
+        throw new ValueError(`${what} "${name}" (${type.name}): ${(error as Error).message}`);
       throw error;
     }
   }

@@ -47,9 +47,21 @@ export async function serializeEntities(roots: Entity[], settings: Serialization
     }
     if (entity.kind === "workflow") {
       const spec = serializeWorkflow(entity as WorkflowEntity, settings);
-      return { kind: 2, name: entity.name, entity: entity as WorkflowEntity, spec, bytes: toBinary(WorkflowSpecSchema, spec) };
+      return {
+        kind: 2,
+        name: entity.name,
+        entity: entity as WorkflowEntity,
+        spec,
+        bytes: toBinary(WorkflowSpecSchema, spec),
+      };
     }
     const spec = serializeLaunchPlan(entity as LaunchPlanEntity, settings);
-    return { kind: 3, name: entity.name, entity: entity as LaunchPlanEntity, spec, bytes: toBinary(LaunchPlanSchema, spec) };
+    return {
+      kind: 3,
+      name: entity.name,
+      entity: entity as LaunchPlanEntity,
+      spec,
+      bytes: toBinary(LaunchPlanSchema, spec),
+    };
   });
 }

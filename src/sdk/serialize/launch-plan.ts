@@ -11,7 +11,6 @@ import {
 } from "../../idl/index.js";
 import type { LaunchPlanEntity } from "../launch-plan.js";
 import { entityId } from "./ids.js";
-import { variableMap } from "./interface.js";
 import type { SerializationSettings } from "./settings.js";
 
 function fixedInputs(lp: LaunchPlanEntity): LiteralMap {

@@ -64,7 +64,10 @@ export function serializeNode(node: GraphNode, settings: SerializationSettings):
         ...base,
         metadata: metadata(node, target.entity.shortName),
         inputs: nodeBindings(node),
-        target: { case: "taskNode", value: { reference: { case: "referenceId", value: entityId(target.entity, settings) } } },
+        target: {
+          case: "taskNode",
+          value: { reference: { case: "referenceId", value: entityId(target.entity, settings) } },
+        },
       });
     case "workflow":
     case "launchPlan":
@@ -101,7 +104,10 @@ export function serializeNode(node: GraphNode, settings: SerializationSettings):
                 value: { reference: { case: "referenceId", value: entityId(target.entity, settings) } },
               },
             },
-            parallelismOption: options.concurrency === undefined ? { case: undefined } : { case: "parallelism", value: options.concurrency },
+            parallelismOption:
+              options.concurrency === undefined
+                ? { case: undefined }
+                : { case: "parallelism", value: options.concurrency },
             successCriteria:
               options.minSuccesses !== undefined
                 ? { case: "minSuccesses", value: options.minSuccesses }
@@ -164,7 +170,8 @@ function expression(expr: ConditionExpr): BooleanExpression {
       expr: {
         case: "conjunction",
         value: {
-          operator: expr.op === "AND" ? ConjunctionExpression_LogicalOperator.AND : ConjunctionExpression_LogicalOperator.OR,
+          operator:
+            expr.op === "AND" ? ConjunctionExpression_LogicalOperator.AND : ConjunctionExpression_LogicalOperator.OR,
           leftExpression: expression(expr.left),
           rightExpression: expression(expr.right),
         },
@@ -198,7 +205,10 @@ function serializeBranch(node: GraphNode, settings: SerializationSettings): Node
       const name = operandVar(side.promise);
       conditionInputs.set(
         name,
-        create(BindingSchema, { var: name, binding: { value: { case: "promise", value: outputReference(side.promise) } } }),
+        create(BindingSchema, {
+          var: name,
+          binding: { value: { case: "promise", value: outputReference(side.promise) } },
+        }),
       );
     }
   };

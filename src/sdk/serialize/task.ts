@@ -85,7 +85,9 @@ export function serializeTask(task: TaskEntity, settings: SerializationSettings)
         retries: { retries: options.retries ?? 0 },
         timeout: task.timeoutMs === undefined ? undefined : durationFromMs(task.timeoutMs),
         interruptibleValue:
-          options.interruptible === undefined ? { case: undefined } : { case: "interruptible", value: options.interruptible },
+          options.interruptible === undefined
+            ? { case: undefined }
+            : { case: "interruptible", value: options.interruptible },
       },
       interface: typedInterface(task.inputTypes(), task.outputTypes()),
       target: {

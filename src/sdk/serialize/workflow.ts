@@ -27,7 +27,9 @@ export function workflowTemplate(wf: WorkflowEntity, settings: SerializationSett
     },
     interface: typedInterface(wf.inputTypes(), outputs),
     nodes: graph.nodes.map((node) => serializeNode(node, settings)),
-    outputs: [...graph.outputs].map(([name, value]) => binding(name, value, outputs[name], `workflow output "${name}"`)),
+    outputs: [...graph.outputs].map(([name, value]) =>
+      binding(name, value, outputs[name], `workflow output "${name}"`),
+    ),
     failureNode: graph.failureNode && serializeNode(graph.failureNode, settings),
     metadataDefaults: { interruptible: wf.options.interruptible ?? false },
   });

@@ -1,7 +1,8 @@
 import type { Literal, LiteralType } from "../../idl/index.js";
 
 /** A JSON value as printed by `tsflyte run --json` and accepted from JSON inputs. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | JsonObject;
+export type JsonObject = { [key: string]: Json };
 
 /** A value did not fit a type. `path` says where inside a nested value (e.g. `[2].name`). */
 export class TypeMismatchError extends Error {
@@ -49,6 +50,25 @@ export abstract class Type<T, D extends boolean = false> {
   abstract fromJson(json: Json): T;
   /** A JSON rendering of a value, for `--json` output and display. */
   abstract toJson(value: T): Json;
+
+  /**
+   * The JSON that flytekit's dataclass codec (mashumaro) writes for a struct field of this type;
+   * msgpack literals carry the same form. It differs from `toJson` where Python's rendering does:
+   * timedelta as seconds, datetime in Python's isoformat, files as `{"path": uri}`.
+   */
+  toFieldJson(value: T): Json {
+    return this.toJson(value);
+  }
+
+  /** Reads `toFieldJson`'s form; msgpack may also hand over bigint for large integers. */
+  fromFieldJson(value: unknown): T {
+    return this.fromJson(value as Json);
+  }
+
+  /** The JSON schema mashumaro gives a dataclass field of this type (flytekit's struct metadata). */
+  fieldSchema(): JsonObject {
+    return {};
+  }
 
   /** A copy of this type with a default value: the input becomes optional. */
   default(value: T): Type<T, true> {
