@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs inside a task's container: one attempt of one task (see docs/cli.md, the container contract).
-import "./ts-register.mjs";
+import { loadTsflyte } from "./bundle.mjs";
 
-const { execute } = await import("../src/runtime/index.ts");
+const { execute } = await loadTsflyte();
 process.exitCode = await execute(process.argv.slice(2));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The tsflyte CLI. Sources are TypeScript, loaded through esbuild-backed module hooks.
-import "./ts-register.mjs";
+// The tsflyte CLI.
+import { loadTsflyte } from "./bundle.mjs";
 
-const { main } = await import("../src/cli/index.ts");
+const { main } = await loadTsflyte();
 process.exitCode = await main(process.argv.slice(2));

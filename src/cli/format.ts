@@ -1,8 +1,6 @@
-import { fileURLToPath } from "node:url";
-import { dirname, sep } from "node:path";
+import { sep } from "node:path";
+import { isTsflyteFile, stackFrameFile } from "../sdk/source.js";
 import type { TypeMap } from "../sdk/index.js";
-
-const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** Outputs as `name: value` lines, values as compact JSON renderings of their types. */
 export function formatOutputs(types: TypeMap, outputs: Record<string, unknown>): string {
@@ -23,9 +21,9 @@ export function userStack(error: unknown): string {
   const lines = error.stack.split("\n");
   const frames = lines.filter((line) => /^\s+at /.test(line));
   const head = lines.filter((line) => !/^\s+at /.test(line)).join("\n");
-  const mine = frames.filter(
-    (line) =>
-      !line.includes("node:internal") && !line.includes(srcDir + sep) && !line.includes(`${sep}node_modules${sep}`),
-  );
+  const mine = frames.filter((line) => {
+    const file = stackFrameFile(line);
+    return file !== undefined && !isTsflyteFile(file) && !file.includes(`${sep}node_modules${sep}`);
+  });
   return [head, ...mine].join("\n");
 }

@@ -1,15 +1,5 @@
 import { type DurationInput, toMillis } from "./duration.js";
-import {
-  type CallInputs,
-  type Callable,
-  ENTITY,
-  Entity,
-  type NodeOutputs,
-  type TypeMap,
-  type Values,
-  addNode,
-  describeEntity,
-} from "./entity.js";
+import { type CallInputs, type Callable, ENTITY, Entity, type NodeOutputs, type TypeMap, addNode } from "./entity.js";
 import type { Bindable } from "./promise.js";
 import type { ValueOf } from "./types/index.js";
 import type { Workflow, WorkflowEntity } from "./workflow.js";

@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, extname, join, relative, sep } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-
-const sdkDir = dirname(fileURLToPath(import.meta.url));
+import { pathToFileURL } from "node:url";
+import { isTsflyteFile, stackFrameFile } from "./source.js";
 
 /**
  * The source file that called into the SDK: the first stack frame outside the SDK. Entities
@@ -11,10 +10,8 @@ const sdkDir = dirname(fileURLToPath(import.meta.url));
 export function callerFile(): string | undefined {
   const stack = new Error().stack ?? "";
   for (const line of stack.split("\n").slice(1)) {
-    const match = /(file:\/\/[^\s)]+?|\/[^\s():]+?):\d+:\d+\)?$/.exec(line.trim());
-    if (!match) continue;
-    const file = match[1].startsWith("file:") ? fileURLToPath(match[1]) : match[1];
-    if (!file.startsWith(sdkDir + sep)) return file;
+    const file = stackFrameFile(line);
+    if (file !== undefined && !isTsflyteFile(file)) return file;
   }
   return undefined;
 }

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
+import { packageJson } from "./source.js";
 
 /** This package's version, recorded in every task's runtime metadata. */
-export const SDK_VERSION: string = JSON.parse(
-  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-).version;
+export const SDK_VERSION: string = packageJson().version;
