@@ -14,6 +14,7 @@ import { LocalCache, LocalExecutor, describeTypes } from "../../sdk/local/index.
 import { parseArgs } from "../args.js";
 import { UsageError } from "../errors.js";
 import { formatOutputs, outputsJson, userStack } from "../format.js";
+import { LiveProgress } from "../progress.js";
 
 export const runHelp = `Usage: tsflyte run [options] FILE [ENTITY [--input value ...]]
 
@@ -57,12 +58,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const inputs = parseInputs(entity, rest);
   const cacheDir = join(process.env.TSFLYTE_HOME ?? join(homedir(), ".tsflyte"), "local-cache");
+  const progress = new LiveProgress();
   const executor = new LocalExecutor({
     cache: options["no-cache"] ? undefined : new LocalCache(cacheDir),
     overwriteCache: options["overwrite-cache"] === true,
+    onEvent: progress.onEvent,
   });
   try {
-    const outputs = await executor.run(entity, inputs);
+    const outputs = await executor.run(entity, inputs).finally(() => progress.stop());
     console.log(
       options.json ? outputsJson(entity.outputTypes(), outputs) : formatOutputs(entity.outputTypes(), outputs),
     );

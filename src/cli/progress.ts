@@ -1,0 +1,42 @@
+import type { LocalEvent } from "../sdk/local/index.js";
+
+/**
+ * A one-line live status of a local run on an interactive terminal: nodes running, done,
+ * cached, retried and failed, and what runs now. Silent when stderr is not a terminal.
+ */
+export class LiveProgress {
+  private readonly running = new Map<string, string>();
+  private done = 0;
+  private cached = 0;
+  private retried = 0;
+  private failed = 0;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly started = Date.now();
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+    if (stream.isTTY) this.timer = setInterval(() => this.draw(), 100);
+  }
+
+  readonly onEvent = (event: LocalEvent): void => {
+    if (event.phase === "RUNNING") this.running.set(event.nodePath, event.entity);
+    else this.running.delete(event.nodePath);
+    if (event.phase === "SUCCEEDED") this.done++;
+    if (event.phase === "CACHED") this.cached++;
+    if (event.phase === "RETRYING") this.retried++;
+    if (event.phase === "FAILED") this.failed++;
+  };
+
+  private draw(): void {
+    const seconds = ((Date.now() - this.started) / 1000).toFixed(1);
+    const [path, entity] = this.running.entries().next().value ?? [];
+    const now = path ? `  now: ${path} ${entity}` : "";
+    const line = `${seconds}s  ${this.running.size} running, ${this.done} done, ${this.cached} cached, ${this.retried} retried, ${this.failed} failed${now}`;
+    this.stream.write(`\r\x1b[K${line.slice(0, (this.stream.columns ?? 100) - 1)}`);
+  }
+
+  stop(): void {
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.stream.write("\r\x1b[K");
+  }
+}
