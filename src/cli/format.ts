@@ -1,5 +1,5 @@
 import { sep } from "node:path";
-import { isTsflyteFile, stackFrameFile } from "../sdk/source.js";
+import { isTsflyteFile, stackFrame } from "../sdk/source.js";
 import type { TypeMap } from "../sdk/index.js";
 
 /** Outputs as `name: value` lines, values as compact JSON renderings of their types. */
@@ -22,7 +22,7 @@ export function userStack(error: unknown): string {
   const frames = lines.filter((line) => /^\s+at /.test(line));
   const head = lines.filter((line) => !/^\s+at /.test(line)).join("\n");
   const mine = frames.filter((line) => {
-    const file = stackFrameFile(line);
+    const file = stackFrame(line)?.file;
     return file !== undefined && !isTsflyteFile(file) && !file.includes(`${sep}node_modules${sep}`);
   });
   return [head, ...mine].join("\n");

@@ -1,6 +1,7 @@
 import type { Condition } from "./condition.js";
 import { NODE, type NodeOutputs, type TypeMap, nodeOutputs } from "./entity.js";
 import { type BranchSpec, type GraphNode, type Scope, currentScope, enterScope, leaveScope } from "./graph.js";
+import { callerLocation } from "./source.js";
 import type { AnyType } from "./types/index.js";
 
 /** The nodes of one case; ids continue across all cases of a branch, as flytekit numbers them. */
@@ -41,6 +42,7 @@ export function conditional(name: string): { if(condition: Condition): ThenClaus
   const outer = currentScope();
   if (!outer) throw new Error(`conditional("${name}") was used outside a workflow body`);
   const spec: BranchSpec = { name, cases: [] };
+  const source = callerLocation();
   const counter = { next: 0 };
 
   const openCase = (onNode: (node: GraphNode) => void) => {
@@ -72,6 +74,7 @@ export function conditional(name: string): { if(condition: Condition): ThenClaus
       outputTypes: commonOutputs(spec),
       after: [],
       overrides: { name },
+      source,
     };
     outer.add(node);
     return nodeOutputs(node, node.outputTypes);

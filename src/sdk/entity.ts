@@ -1,6 +1,7 @@
 import type { GraphNode, NodeOverrides } from "./graph.js";
 import { currentScope } from "./graph.js";
-import { callerFile, fileUrl, moduleFile, moduleName } from "./naming.js";
+import { fileUrl, moduleFile, moduleName } from "./naming.js";
+import { callerLocation } from "./source.js";
 import { WfPromise, type Bindable } from "./promise.js";
 import type { AnyType, Type, ValueOf } from "./types/index.js";
 
@@ -47,7 +48,7 @@ export type EntityKind = "task" | "workflow" | "launchPlan";
 export abstract class Entity {
   abstract readonly kind: EntityKind;
   /** The file whose top level created this entity. */
-  readonly definedIn: string | undefined = callerFile();
+  readonly definedIn: string | undefined = callerLocation()?.file;
   /** The name it is exported under from `definedIn`, once known. */
   exportName: string | undefined;
 
@@ -155,6 +156,7 @@ export function addNode<O extends TypeMap>(
     outputTypes,
     after: [],
     overrides: {},
+    source: callerLocation(),
   };
   scope.add(node);
   return nodeOutputs(node, outputTypes);

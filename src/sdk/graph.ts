@@ -1,5 +1,6 @@
 import type { Condition } from "./condition.js";
 import type { Entity } from "./entity.js";
+import type { SourceLocation } from "./source.js";
 import type { AnyType } from "./types/index.js";
 
 /** Per-node settings a workflow can change with `.with({...})`. */
@@ -50,6 +51,8 @@ export interface GraphNode {
   /** Explicit ordering without data (`b.after(a)`). */
   after: GraphNode[];
   overrides: NodeOverrides;
+  /** The user's call that created the node, for messages that point at the code. */
+  source?: SourceLocation;
 }
 
 /** Where nodes created right now go: a workflow body or one case of a branch. */

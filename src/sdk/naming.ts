@@ -1,20 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, extname, join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isTsflyteFile, stackFrameFile } from "./source.js";
-
-/**
- * The source file that called into the SDK: the first stack frame outside the SDK. Entities
- * remember it so that their default name can follow flytekit's `<module>.<export name>` rule.
- */
-export function callerFile(): string | undefined {
-  const stack = new Error().stack ?? "";
-  for (const line of stack.split("\n").slice(1)) {
-    const file = stackFrameFile(line);
-    if (file !== undefined && !isTsflyteFile(file)) return file;
-  }
-  return undefined;
-}
 
 const rootCache = new Map<string, string>();
 

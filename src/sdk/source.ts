@@ -23,9 +23,26 @@ export function packageJson(): { version: string } {
   }
 }
 
-/** The file a stack trace line points at, or undefined (Node's internals, native code). */
-export function stackFrameFile(line: string): string | undefined {
-  const match = /(file:\/\/[^\s)]+?|\/[^\s():]+?):\d+:\d+\)?$/.exec(line.trim());
+/** A place in a source file, as a stack trace names it. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** The place a stack trace line points at, or undefined (Node's internals, native code). */
+export function stackFrame(line: string): SourceLocation | undefined {
+  const match = /(file:\/\/[^\s)]+?|\/[^\s():]+?):(\d+):(\d+)\)?$/.exec(line.trim());
   if (!match) return undefined;
-  return match[1].startsWith("file:") ? fileURLToPath(match[1]) : match[1];
+  const file = match[1].startsWith("file:") ? fileURLToPath(match[1]) : match[1];
+  return { file, line: Number(match[2]), column: Number(match[3]) };
+}
+
+/** The first place in the current stack outside tsflyte: the user's call into the SDK. */
+export function callerLocation(): SourceLocation | undefined {
+  for (const line of (new Error().stack ?? "").split("\n").slice(1)) {
+    const frame = stackFrame(line);
+    if (frame && !isTsflyteFile(frame.file)) return frame;
+  }
+  return undefined;
 }
