@@ -89,6 +89,8 @@ test("package writes a deterministic archive that flyteidl's own protobufjs bind
   assert.equal(tsflyte("package", "--image", "example.com/app:1", "-o", second, "examples/").code, 0);
   assert.ok(readFileSync(first).equals(readFileSync(second)), "packaging twice gives identical bytes");
   assert.equal(tsflyte("package", "-o", first, "examples/").code, 2, "refuses to overwrite without --force");
+  const compiled = tsflyte("compile", "--archive", first);
+  assert.equal(compiled.code, 0, `tsflyte's own archive compiles with Flyte's rules:\n${compiled.stdout}`);
 
   const { flyteidl } = require("@flyteorg/flyteidl/gen/pb-js/flyteidl.js");
   return readArchive(readFileSync(first), "a.tgz").then(({ specs, fastBundles }) => {
@@ -129,4 +131,55 @@ test("package --fast adds a code bundle and fast-execute args", async () => {
     "{{ .dest_dir }}",
     "--",
   ]);
+});
+
+test("run and package compile first: a mistyped wiring names the compiler code, node and source line", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsflyte-bad-"));
+  const file = join(dir, "bad.ts");
+  writeFileSync(
+    file,
+    [
+      'import { t, task, workflow } from "tsflyte";',
+      "export const shout = task({ inputs: { text: t.string() }, outputs: { text: t.string() } }, ({ text }) => ({ text }));",
+      "export const count = task({ inputs: { n: t.int() }, outputs: { n: t.int() } }, ({ n }) => ({ n }));",
+      "export const wf = workflow({ inputs: { text: t.string() }, outputs: { n: t.int() } }, ({ text }) => {",
+      "  const loud = shout({ text });",
+      "  return { n: count({ n: loud.text as never }).n };",
+      "});",
+      "",
+    ].join("\n"),
+  );
+  const run = tsflyte("run", file, "wf", "--text", "hi");
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /workflow bad\.wf does not compile/);
+  assert.match(run.stderr, /MismatchingTypes \[node n1\] at .*bad\.ts:6:\d+: .*\[string\].*\[int\]/);
+  const pkg = tsflyte("package", "-o", join(dir, "p.tgz"), file);
+  assert.equal(pkg.code, 1);
+  assert.match(pkg.stderr, /MismatchingTypes \[node n1\]/);
+});
+
+test("compile checks every workflow of a pyflyte archive and exits 1 on any error", () => {
+  const fixtures = join(root, "test/fixtures/flyte-1.16");
+  const good = tsflyte("compile", "--archive", join(fixtures, "register/flytesnacks-core.tgz"));
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stdout, /ok {6}workflow core\.control_flow\.run_merge_sort\.merge_sort/);
+  assert.match(good.stdout, /21 of 21 compiled/);
+  const bad = tsflyte("compile", "--archive", join(fixtures, "compile/bad-workflow-package.tgz"));
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /FAILED {2}workflow example\.example\.wf3\n {2}MismatchingTypes \[node n0\]/);
+  const json = tsflyte("compile", "--json", "--archive", join(fixtures, "compile/bad-workflow-package.tgz"));
+  assert.deepEqual(
+    JSON.parse(json.stdout).map((r: { name: string; errors: { code: string }[] }) => [
+      r.name,
+      r.errors.map((e) => e.code),
+    ]),
+    [
+      ["example.example.wf", []],
+      ["example.example.wf2", []],
+      ["example.example.wf3", ["MismatchingTypes", "ParameterNotBound"]],
+    ],
+  );
+  const garbage = tsflyte("compile", "--archive", join(fixtures, "compile/invalid.tgz"));
+  assert.equal(garbage.code, 1);
+  assert.match(garbage.stderr, /^Error: invalid\.tgz: neither gzip-compressed nor a tar archive/);
 });

@@ -10,6 +10,12 @@ import * as subworkflows from "../examples/subworkflows.js";
 
 const settings = { project: "p", domain: "d", version: "v1", image: "example.com/app:1" };
 
+function find(all: SerializedEntity[], kind: 1 | 2 | 3, name: string): SerializedEntity {
+  const found = all.find((s) => s.kind === kind && s.name === name);
+  assert.ok(found, `${kind}:${name} in ${all.map((s) => `${s.kind}:${s.name}`).join(", ")}`);
+  return found;
+}
+
 function json(s: SerializedEntity): any {
   if (s.kind === 1) return toJson(TaskSpecSchema, s.spec);
   if (s.kind === 2) return toJson(WorkflowSpecSchema, s.spec);
@@ -20,7 +26,13 @@ test("entities are named <module>.<export> and ordered dependencies first", asyn
   const out = await serializeEntities([entityOf(arithmetic.nightly)!], settings);
   assert.deepEqual(
     out.map((s) => `${s.kind}:${s.name}`),
-    ["1:examples.arithmetic.add", "2:examples.arithmetic.wf", "3:examples.arithmetic.wf", "3:wf_nightly"],
+    [
+      "1:examples.arithmetic.add",
+      "1:examples.arithmetic.add.map_bound_b",
+      "2:examples.arithmetic.wf",
+      "3:examples.arithmetic.wf",
+      "3:wf_nightly",
+    ],
   );
 });
 
@@ -87,7 +99,8 @@ test("fast registration prefixes the task args with tsflyte-fast-execute", async
 });
 
 test("a workflow has task, array and branch nodes wired as flytekit wires them", async () => {
-  const wf = json((await serializeEntities([entityOf(arithmetic.wf)!], settings))[1]).template;
+  const all = await serializeEntities([entityOf(arithmetic.wf)!], settings);
+  const wf = json(find(all, 2, "examples.arithmetic.wf")).template;
   assert.deepEqual(
     wf.nodes.map((n: any) => n.id),
     ["n0", "n1", "n2"],
@@ -98,7 +111,20 @@ test("a workflow has task, array and branch nodes wired as flytekit wires them",
     { var: "b", binding: { scalar: { primitive: { integer: "2" } } } },
   ]);
   assert.equal(task.upstreamNodeIds, undefined);
-  assert.equal(array.arrayNode.node.taskNode.referenceId.name, "examples.arithmetic.add");
+  assert.equal(array.arrayNode.node.taskNode.referenceId.name, "examples.arithmetic.add.map_bound_b");
+  const mapTask = json(find(all, 1, "examples.arithmetic.add.map_bound_b")).template;
+  assert.deepEqual(
+    mapTask.interface.inputs.variables.a.type,
+    { collectionType: { simple: "INTEGER" } },
+    "mapped: a list",
+  );
+  assert.deepEqual(mapTask.interface.inputs.variables.b.type, { simple: "INTEGER" }, "bound: one value");
+  assert.deepEqual(mapTask.interface.outputs.variables.sum.type, { collectionType: { simple: "INTEGER" } });
+  assert.deepEqual(
+    mapTask.container.args.slice(-4),
+    ["--module", "examples/arithmetic", "--task", "add"],
+    "runs the same code",
+  );
   assert.deepEqual(array.arrayNode.boundInputs, ["b"]);
   assert.equal(array.arrayNode.minSuccessRatio, 1);
   assert.deepEqual(branch.inputs, [{ var: "n0.sum", binding: { promise: { nodeId: "n0", var: "sum" } } }]);
@@ -149,7 +175,7 @@ test("subworkflows are embedded; launch plans are referenced; after() adds an up
       "3:examples.subworkflows.report",
     ],
   );
-  const report = json(all[6]);
+  const report = json(find(all, 2, "examples.subworkflows.report"));
   assert.deepEqual(
     report.subWorkflows.map((w: any) => w.id.name),
     ["examples.subworkflows.stats"],
@@ -163,7 +189,7 @@ test("subworkflows are embedded; launch plans are referenced; after() adds an up
 
 test("a launch plan carries fixed inputs, defaults as parameters and its schedule", async () => {
   const all = await serializeEntities([entityOf(arithmetic.nightly)!], settings);
-  const lp = json(all[3]);
+  const lp = json(find(all, 3, "wf_nightly"));
   assert.deepEqual(lp.spec.fixedInputs, {
     literals: {
       xs: {
@@ -176,6 +202,6 @@ test("a launch plan carries fixed inputs, defaults as parameters and its schedul
   assert.deepEqual(Object.keys(lp.spec.defaultInputs.parameters), ["x"]);
   assert.deepEqual(lp.spec.defaultInputs.parameters.x.default, { scalar: { primitive: { integer: "1" } } });
   assert.deepEqual(lp.spec.entityMetadata.schedule, { cronSchedule: { schedule: "0 3 * * *" } });
-  const defaultLp = json(all[2]);
+  const defaultLp = json(find(all, 3, "examples.arithmetic.wf"));
   assert.deepEqual(defaultLp.spec.defaultInputs.parameters.xs.required, true);
 });

@@ -1,12 +1,16 @@
+import { ArchiveError } from "../archive/index.js";
 import { SDK_VERSION } from "../sdk/version.js";
-import { packageCommand, packageHelp } from "./commands/package.js";
-import { runCommand, runHelp } from "./commands/run.js";
+import { compileCommand } from "./commands/compile.js";
+import { packageCommand } from "./commands/package.js";
+import { runCommand } from "./commands/run.js";
 import { UsageError } from "./errors.js";
 import { userStack } from "./format.js";
+import { CompileFailure } from "./precompile.js";
 
-const COMMANDS: Record<string, { summary: string; help: string; run: (argv: string[]) => Promise<number> }> = {
-  run: { summary: "run a task or workflow locally, in this process", help: runHelp, run: runCommand },
-  package: { summary: "serialize workflows into a registration archive", help: packageHelp, run: packageCommand },
+const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
+  run: { summary: "run a task or workflow locally, in this process", run: runCommand },
+  package: { summary: "serialize workflows into a registration archive", run: packageCommand },
+  compile: { summary: "compile every workflow in an archive offline, as admin would", run: compileCommand },
 };
 
 const HELP = `tsflyte ${SDK_VERSION}: typed workflows in TypeScript, Flyte-compatible
@@ -39,6 +43,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
+    if (error instanceof CompileFailure || error instanceof ArchiveError) {
+      console.error(`Error: ${error.message}`);
+      return 1;
+    }
     if (error instanceof UsageError) {
       console.error(`Error: ${error.message}\n\nRun \`tsflyte ${name} --help\` for usage.`);
       return 2;

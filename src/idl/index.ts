@@ -5,6 +5,7 @@ export * from "./gen/flyteidl/admin/launch_plan_pb.js";
 export * from "./gen/flyteidl/admin/schedule_pb.js";
 export * from "./gen/flyteidl/admin/task_pb.js";
 export * from "./gen/flyteidl/admin/workflow_pb.js";
+export * from "./gen/flyteidl/core/compiler_pb.js";
 export * from "./gen/flyteidl/core/condition_pb.js";
 export * from "./gen/flyteidl/core/errors_pb.js";
 export * from "./gen/flyteidl/core/execution_pb.js";

@@ -1,3 +1,4 @@
+import type { ArrayTaskEntity } from "./array-task.js";
 import type { Condition } from "./condition.js";
 import type { Entity } from "./entity.js";
 import type { SourceLocation } from "./source.js";
@@ -26,7 +27,7 @@ export type NodeTarget =
   | { kind: "task"; entity: Entity }
   | { kind: "workflow"; entity: Entity }
   | { kind: "launchPlan"; entity: Entity }
-  | { kind: "array"; entity: Entity; mapped: ReadonlySet<string>; options: MapOptions }
+  | { kind: "array"; entity: ArrayTaskEntity; mapped: ReadonlySet<string>; options: MapOptions }
   | { kind: "branch"; branch: BranchSpec };
 
 export interface BranchCase {

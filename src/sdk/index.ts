@@ -34,6 +34,7 @@ export {
   registrationOrder,
   DEFAULT_IMAGE,
   PLACEHOLDERS,
+  placeholderSettings,
   type SerializedEntity,
   type SerializationSettings,
 } from "./serialize/index.js";

@@ -1,6 +1,8 @@
+import { arrayTaskFor } from "./array-task.js";
 import { type Callable, ENTITY, type NodeOutputs, type TypeMap, addNode, describeEntity, entityOf } from "./entity.js";
 import type { MapOptions } from "./graph.js";
 import { type Bindable, WfPromise } from "./promise.js";
+import type { TaskEntity } from "./task.js";
 import { t, type Type, type ValueOf } from "./types/index.js";
 
 type MapInputs<I extends TypeMap> = {
@@ -21,32 +23,22 @@ export function map<I extends TypeMap, O extends TypeMap>(
   if (entity?.kind !== "task") throw new Error("map() takes a task defined with task(...)");
   checkOptions(options);
   return (inputs) => {
-    const taskInputs = entity.inputTypes();
     const mapped = new Set<string>();
-    const nodeInputTypes: TypeMap = {};
-    for (const [name, type] of Object.entries(taskInputs)) {
+    for (const [name, type] of Object.entries(entity.inputTypes())) {
       const value = (inputs as Record<string, unknown>)[name];
-      if (value !== undefined && isMappedValue(value, type)) {
-        mapped.add(name);
-        nodeInputTypes[name] = t.list(type);
-      } else {
-        nodeInputTypes[name] = type;
-      }
+      if (value !== undefined && isMappedValue(value, type)) mapped.add(name);
     }
     if (mapped.size === 0) {
       throw new Error(`map(${describeEntity(entity)}) needs at least one input given as a list to map over`);
     }
-    const lenient = (options.minSuccessRatio ?? 1) < 1 || options.minSuccesses !== undefined;
-    const outputs: TypeMap = {};
-    for (const [name, type] of Object.entries(entity.outputTypes())) {
-      outputs[name] = t.list(lenient ? t.optional(type) : type);
-    }
+    const partial = (options.minSuccessRatio ?? 1) < 1 || options.minSuccesses !== undefined;
+    const arrayTask = arrayTaskFor(entity as TaskEntity, mapped, partial);
     return addNode(
-      entity,
-      { kind: "array", entity, mapped, options },
+      arrayTask,
+      { kind: "array", entity: arrayTask, mapped, options },
       inputs as Record<string, unknown>,
-      nodeInputTypes,
-      outputs,
+      arrayTask.inputTypes(),
+      arrayTask.outputTypes(),
     ) as NodeOutputs<ListOutputs<O>>;
   };
 }

@@ -2,10 +2,18 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { buildFastBundle, entityFileName, writeArchive } from "../../archive/index.js";
-import { DEFAULT_IMAGE, type Entity, PLACEHOLDERS, loadModule, serializeEntities } from "../../sdk/index.js";
+import {
+  DEFAULT_IMAGE,
+  type Entity,
+  PLACEHOLDERS,
+  loadModule,
+  placeholderSettings,
+  serializeEntities,
+} from "../../sdk/index.js";
 import { projectRoot } from "../../sdk/naming.js";
 import { parseArgs } from "../args.js";
 import { UsageError } from "../errors.js";
+import { precompile } from "../precompile.js";
 
 export const packageHelp = `Usage: tsflyte package [options] PATH...
 
@@ -85,13 +93,11 @@ export async function packageCommand(argv: string[]): Promise<number> {
     fast = { distribution: PLACEHOLDERS.remotePackagePath, destDir: PLACEHOLDERS.destDir };
     process.stderr.write(`Bundled code into ${bundle.fileName} (${bundle.data.length} bytes)\n`);
   }
-  const serialized = await serializeEntities(entities, {
-    project: PLACEHOLDERS.project,
-    domain: PLACEHOLDERS.domain,
-    version: PLACEHOLDERS.version,
-    image: String(options.image ?? DEFAULT_IMAGE),
-    fast,
-  });
+  const serialized = await serializeEntities(
+    entities,
+    placeholderSettings(String(options.image ?? DEFAULT_IMAGE), fast),
+  );
+  precompile(serialized);
   const specs = serialized.map((s, i) => ({
     name: entityFileName(i, serialized.length, s.name, s.kind),
     data: s.bytes,

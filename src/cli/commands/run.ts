@@ -2,18 +2,22 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import {
+  DEFAULT_IMAGE,
   type Entity,
+  placeholderSettings,
   type LoadedModule,
   TaskFailure,
   type TypeMap,
   TypeMismatchError,
   findEntity,
   loadModule,
+  serializeEntities,
 } from "../../sdk/index.js";
 import { LocalCache, LocalExecutor, describeTypes } from "../../sdk/local/index.js";
 import { parseArgs } from "../args.js";
 import { UsageError } from "../errors.js";
 import { formatOutputs, outputsJson, userStack } from "../format.js";
+import { precompile } from "../precompile.js";
 import { LiveProgress } from "../progress.js";
 
 export const runHelp = `Usage: tsflyte run [options] FILE [ENTITY [--input value ...]]
@@ -57,6 +61,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const inputs = parseInputs(entity, rest);
+  if (entity.kind !== "task") {
+    precompile(await serializeEntities([entity], placeholderSettings(DEFAULT_IMAGE)));
+  }
   const cacheDir = join(process.env.TSFLYTE_HOME ?? join(homedir(), ".tsflyte"), "local-cache");
   const progress = new LiveProgress();
   const executor = new LocalExecutor({

@@ -176,7 +176,7 @@ export class LocalExecutor {
     const lengths = [...mapped].map((name) => (inputs[name] as unknown[]).length);
     if (new Set(lengths).size > 1) {
       throw new WorkflowFailure(
-        `map over ${entity.name}: mapped inputs have different lengths (${lengths.join(", ")})`,
+        `map over ${entity.base.name}: mapped inputs have different lengths (${lengths.join(", ")})`,
         path,
       );
     }
@@ -191,7 +191,7 @@ export class LocalExecutor {
         for (const [name, value] of Object.entries(inputs))
           item[name] = mapped.has(name) ? (value as unknown[])[i] : value;
         try {
-          results[i] = await this.runTask(entity as TaskEntity, item, `${path}[${i}]`, node.overrides);
+          results[i] = await this.runTask(entity.base, item, `${path}[${i}]`, node.overrides);
         } catch (error) {
           errors.push(error);
         }
@@ -204,7 +204,7 @@ export class LocalExecutor {
     if (succeeded < required) {
       if (errors.length === 1 || required === count) throw errors[0];
       throw new WorkflowFailure(
-        `map over ${entity.name}: ${succeeded} of ${count} succeeded, ${required} needed`,
+        `map over ${entity.base.name}: ${succeeded} of ${count} succeeded, ${required} needed`,
         path,
       );
     }

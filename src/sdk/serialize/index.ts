@@ -1,6 +1,7 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { LaunchPlanSchema, TaskSpecSchema, WorkflowSpecSchema } from "../../idl/index.js";
 import type { LaunchPlan, TaskSpec, WorkflowSpec } from "../../idl/index.js";
+import type { ArrayTaskEntity } from "../array-task.js";
 import type { Entity } from "../entity.js";
 import type { LaunchPlanEntity } from "../launch-plan.js";
 import type { TaskEntity } from "../task.js";
@@ -11,11 +12,11 @@ import type { SerializationSettings } from "./settings.js";
 import { serializeTask } from "./task.js";
 import { serializeWorkflow } from "./workflow.js";
 
-export { DEFAULT_IMAGE, PLACEHOLDERS, type SerializationSettings } from "./settings.js";
+export { DEFAULT_IMAGE, PLACEHOLDERS, placeholderSettings, type SerializationSettings } from "./settings.js";
 export { registrationOrder } from "./dependencies.js";
 
 export type SerializedEntity =
-  | { kind: 1; name: string; entity: TaskEntity; spec: TaskSpec; bytes: Uint8Array }
+  | { kind: 1; name: string; entity: TaskEntity | ArrayTaskEntity; spec: TaskSpec; bytes: Uint8Array }
   | { kind: 2; name: string; entity: WorkflowEntity; spec: WorkflowSpec; bytes: Uint8Array }
   | { kind: 3; name: string; entity: LaunchPlanEntity; spec: LaunchPlan; bytes: Uint8Array };
 
@@ -42,8 +43,9 @@ export async function serializeEntities(roots: Entity[], settings: Serialization
   await resolveNames(ordered);
   return ordered.map((entity): SerializedEntity => {
     if (entity.kind === "task") {
-      const spec = serializeTask(entity as TaskEntity, settings);
-      return { kind: 1, name: entity.name, entity: entity as TaskEntity, spec, bytes: toBinary(TaskSpecSchema, spec) };
+      const task = entity as TaskEntity | ArrayTaskEntity;
+      const spec = serializeTask(task, settings);
+      return { kind: 1, name: entity.name, entity: task, spec, bytes: toBinary(TaskSpecSchema, spec) };
     }
     if (entity.kind === "workflow") {
       const spec = serializeWorkflow(entity as WorkflowEntity, settings);

@@ -16,6 +16,7 @@ import {
 import type { ConditionExpr, ConditionOperand, Primitive } from "../condition.js";
 import type { GraphNode } from "../graph.js";
 import type { WfPromise } from "../promise.js";
+import type { AnyType } from "../types/index.js";
 import { binding, promisesIn } from "./binding.js";
 import { outputReference } from "./binding.js";
 import { entityId } from "./ids.js";
@@ -150,18 +151,20 @@ function branchPromises(node: GraphNode): WfPromise<unknown>[] {
   return all;
 }
 
-function primitive(c: Primitive) {
+/** A constant operand, typed like the promise it is compared with (`n.lte(1)` on a float is 1.0). */
+function primitive(c: Primitive, other: AnyType | undefined) {
   if (typeof c === "boolean") return create(PrimitiveSchema, { value: { case: "boolean", value: c } });
   if (typeof c === "string") return create(PrimitiveSchema, { value: { case: "stringValue", value: c } });
   if (c instanceof Date) return create(PrimitiveSchema, { value: { case: "datetime", value: timestampFromDate(c) } });
-  return Number.isInteger(c)
+  return Number.isInteger(c) && other?.name !== "float"
     ? create(PrimitiveSchema, { value: { case: "integer", value: BigInt(c) } })
     : create(PrimitiveSchema, { value: { case: "floatValue", value: c } });
 }
 
-function operand(side: ConditionOperand): Operand {
+function operand(side: ConditionOperand, other: ConditionOperand): Operand {
   if ("promise" in side) return create(OperandSchema, { val: { case: "var", value: operandVar(side.promise) } });
-  return create(OperandSchema, { val: { case: "primitive", value: primitive(side.constant) } });
+  const otherType = "promise" in other ? other.promise.type : undefined;
+  return create(OperandSchema, { val: { case: "primitive", value: primitive(side.constant, otherType) } });
 }
 
 function expression(expr: ConditionExpr): BooleanExpression {
@@ -183,8 +186,8 @@ function expression(expr: ConditionExpr): BooleanExpression {
       case: "comparison",
       value: {
         operator: ComparisonExpression_Operator[expr.op],
-        leftValue: operand(expr.left),
-        rightValue: operand(expr.right),
+        leftValue: operand(expr.left, expr.right),
+        rightValue: operand(expr.right, expr.left),
       },
     },
   });

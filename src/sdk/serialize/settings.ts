@@ -22,3 +22,8 @@ export const PLACEHOLDERS = {
 } as const;
 
 export const DEFAULT_IMAGE = "ghcr.io/tsflyte/tsflyte:latest";
+
+/** Settings for an archive registered later: identifiers left as placeholders. */
+export function placeholderSettings(image: string, fast?: SerializationSettings["fast"]): SerializationSettings {
+  return { project: PLACEHOLDERS.project, domain: PLACEHOLDERS.domain, version: PLACEHOLDERS.version, image, fast };
+}

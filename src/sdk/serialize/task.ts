@@ -8,6 +8,7 @@ import {
   type TaskSpec,
   TaskSpecSchema,
 } from "../../idl/index.js";
+import { ArrayTaskEntity } from "../array-task.js";
 import type { ResourceSpec, TaskEntity } from "../task.js";
 import { SDK_VERSION } from "../version.js";
 import { entityId } from "./ids.js";
@@ -67,10 +68,12 @@ function resources(task: TaskEntity) {
   return { requests: both, limits: both };
 }
 
-export function serializeTask(task: TaskEntity, settings: SerializationSettings): TaskSpec {
-  const { options } = task;
+/** A task, or the list-typed task an array node runs (same code, same container). */
+export function serializeTask(task: TaskEntity | ArrayTaskEntity, settings: SerializationSettings): TaskSpec {
+  const code = task instanceof ArrayTaskEntity ? task.base : task;
+  const { options } = code;
   const image = options.image ?? settings.image;
-  const args = executeArgs(task);
+  const args = executeArgs(code);
   const env = { ...settings.env, ...options.env };
   return create(TaskSpecSchema, {
     template: {
@@ -83,7 +86,7 @@ export function serializeTask(task: TaskEntity, settings: SerializationSettings)
         cacheIgnoreInputVars: options.cache?.ignoredInputs ?? [],
         runtime: { type: RuntimeMetadata_RuntimeType.FLYTE_SDK, version: SDK_VERSION, flavor: "typescript" },
         retries: { retries: options.retries ?? 0 },
-        timeout: task.timeoutMs === undefined ? undefined : durationFromMs(task.timeoutMs),
+        timeout: code.timeoutMs === undefined ? undefined : durationFromMs(code.timeoutMs),
         interruptibleValue:
           options.interruptible === undefined
             ? { case: undefined }
@@ -95,7 +98,7 @@ export function serializeTask(task: TaskEntity, settings: SerializationSettings)
         value: {
           image,
           args: settings.fast ? [...fastPrefix(settings.fast), ...args] : args,
-          resources: resources(task),
+          resources: resources(code),
           env: Object.entries(env).map(([key, value]) => ({ key, value })),
         },
       },
