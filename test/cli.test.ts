@@ -183,3 +183,31 @@ test("compile checks every workflow of a pyflyte archive and exits 1 on any erro
   assert.equal(garbage.code, 1);
   assert.match(garbage.stderr, /^Error: invalid\.tgz: neither gzip-compressed nor a tar archive/);
 });
+
+test("compile gives flytectl's verdict for every archive in Flyte's register and compile fixtures", () => {
+  const fixtures = join(root, "test/fixtures/flyte-1.16");
+  const expected: Record<string, number> = {
+    "register/flyte-package.tgz": 0,
+    "register/flytesnacks-core.tgz": 0,
+    "register/valid-fast-register.tgz": 0,
+    "register/valid-parent-folder-register.tar": 0,
+    "register/valid-register.tar": 0,
+    "register/valid-register.tgz": 0,
+    "register/valid-unordered-register.tar": 0,
+    "register/invalid.tgz": 1,
+    "register/invalid.tar": 1,
+    "register/invalid-fast.tgz": 1,
+    "register/invalid-extension-register.zip": 1,
+    "compile/valid-package.tgz": 0,
+    "compile/launchplan-in-wf.tgz": 0,
+    "compile/bad-workflow-package.tgz": 1,
+    "compile/invalid.tgz": 1,
+    "compile/invalidtask.tgz": 1,
+    "compile/invalidworkflow.tgz": 1,
+    "compile/invalidlaunchplan.tgz": 1,
+  };
+  const verdicts = Object.fromEntries(
+    Object.keys(expected).map((archive) => [archive, tsflyte("compile", "--archive", join(fixtures, archive)).code]),
+  );
+  assert.deepEqual(verdicts, expected);
+});

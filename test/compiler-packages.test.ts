@@ -85,7 +85,8 @@ function failures(results: ReturnType<typeof compilePackage>): string {
 describe("register fixtures: every workflow compiles", () => {
   const archives = readdirSync(join(root, "register")).filter((f) => /\.(tgz|tar)$/.test(f));
   const notArchives = new Set(["invalid.tgz", "invalid.tar"]);
-  const finderFiles = new Set(["valid-fast-register.tgz", "invalid-fast.tgz"]);
+  // Its code bundle is misnamed (.tagz.gz), so readArchive refuses it; its specs still compile.
+  const finderFiles = new Set(["invalid-fast.tgz"]);
   for (const name of archives) {
     const file = `register/${name}`;
     if (notArchives.has(name)) {

@@ -19,6 +19,8 @@ export interface ArchiveContents {
   specs: ArchiveSpec[];
   /** Sorted like specs; flytectl uploads the last one when there are several. */
   fastBundles: ArchiveFastBundle[];
+  /** macOS Finder metadata (`.DS_Store`, `._*`) left out, for a warning: archiving on a Mac adds them. */
+  skipped: string[];
 }
 
 const SUPPORTED = ".tar, .tar.gz and .tgz";
@@ -29,7 +31,8 @@ const MAX_LISTED = 10;
 /**
  * The specs and code bundles of a registration package (`pyflyte package` / `tsflyte package` output), accepting
  * what `flytectl register files --archive` accepts: the name must end in .tar, .tar.gz or .tgz; gzip is detected from
- * the content; directories are ignored; any member that is not a spec or a code bundle fails the whole archive.
+ * the content; directories are ignored; any member that is not a spec or a code bundle fails the whole archive, except
+ * macOS Finder metadata, which is skipped (flytectl v1.16.5 refuses it, which only ever hurts people packaging on a Mac).
  */
 export async function readArchive(bytes: Uint8Array, sourceName: string): Promise<ArchiveContents> {
   const fail = (problem: string) => new ArchiveError(`${sourceName}: ${problem}`);
@@ -66,6 +69,7 @@ export async function readArchive(bytes: Uint8Array, sourceName: string): Promis
   const specs: ArchiveSpec[] = [];
   const fastBundles: ArchiveFastBundle[] = [];
   const strays: string[] = [];
+  const skipped: string[] = [];
   const seen = new Set<string>();
   for (const { header, data } of entries) {
     if (header.type === "directory") continue;
@@ -85,13 +89,18 @@ export async function readArchive(bytes: Uint8Array, sourceName: string): Promis
     const entity = parseEntityFileName(base);
     if (entity) specs.push({ path, kind: entity.kind, data });
     else if (isFastBundleName(base)) fastBundles.push({ path, data });
+    else if (isFinderMetadata(base)) skipped.push(path);
     else strays.push(path);
   }
   if (strays.length > 0) throw fail(straysProblem(strays.sort(byteOrder)));
 
   specs.sort((a, b) => byteOrder(a.path, b.path));
   fastBundles.sort((a, b) => byteOrder(a.path, b.path));
-  return { specs, fastBundles };
+  return { specs, fastBundles, skipped: skipped.sort(byteOrder) };
+}
+
+function isFinderMetadata(base: string): boolean {
+  return base === ".DS_Store" || base.startsWith("._");
 }
 
 function archiveExtension(sourceName: string): string | undefined {
@@ -124,7 +133,6 @@ function straysProblem(paths: string[]): string {
 
 /** Why a near miss is one, for the names people actually find in broken archives. */
 function strayHint(base: string): string {
-  if (base === ".DS_Store" || base.startsWith("._")) return " (macOS Finder metadata)";
   if (base.startsWith("fast")) return " (a code bundle name must end in .tar.gz)";
   if (base.endsWith(".pb")) return " (a spec name needs an <idx>_ prefix and a _1, _2 or _3 kind suffix)";
   return "";

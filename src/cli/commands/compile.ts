@@ -43,7 +43,8 @@ interface DecodedPackage {
 }
 
 async function decodePackage(path: string): Promise<DecodedPackage> {
-  const { specs } = await readArchive(await readFile(path), basename(path));
+  const { specs, skipped } = await readArchive(await readFile(path), basename(path));
+  if (skipped.length > 0) process.stderr.write(`Skipping macOS Finder metadata in ${path}: ${skipped.join(", ")}\n`);
   const decoded: DecodedPackage = { tasks: [], workflows: [], launchPlans: [] };
   for (const spec of specs) {
     try {
