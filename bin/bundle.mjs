@@ -2,7 +2,7 @@
 // changes. Loading ~100 TypeScript modules one by one through module hooks costs ~400 ms per
 // start; one bundle loads in a fraction of that (docs/benchmarks.md).
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { register } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -43,10 +43,13 @@ async function buildBundle(target) {
     format: "esm",
     platform: "node",
     target: "node20",
-    external: ["esbuild"],
+    // esbuild runs its own binary and PGlite loads its WebAssembly and data files from its package.
+    external: ["esbuild", "@electric-sql/pglite"],
     banner: { js: REQUIRE_SHIM },
     logLevel: "error",
   });
+  // The metastore finds its SQL migrations beside the module that holds it: here, the bundle.
+  cpSync(join(root, "src", "db", "migrations"), join(cacheDir, "migrations"), { recursive: true });
   renameSync(partial, target);
   // Bundles of older sources are dead weight; partial files of concurrent builds are not ours.
   for (const name of readdirSync(cacheDir)) {

@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { boundPort, listenOnePort } from "./one-port.js";
+
+export interface AdminServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Registers the RPC services on the router. */
+  routes: (router: ConnectRouter) => void;
+}
+
+export interface RunningAdminServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the admin RPC services over gRPC (HTTP/2 cleartext), gRPC-Web and Connect, plus
+ * `/healthz`, all on one port.
+ */
+export async function startAdminServer(options: AdminServerOptions): Promise<RunningAdminServer> {
+  const host = options.host ?? "127.0.0.1";
+  const rpc = connectNodeAdapter({ routes: options.routes, grpc: true, grpcWeb: true, connect: true });
+  const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+    if (req.url === "/healthz") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"status":"ok"}');
+      return;
+    }
+    rpc(req, res);
+  };
+  const listening = await listenOnePort(handler, options.port, host);
+  const port = boundPort(listening.server);
+  return { port, url: `http://${host}:${port}`, close: listening.close };
+}

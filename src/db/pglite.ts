@@ -1,0 +1,65 @@
+import { PGlite } from "@electric-sql/pglite";
+import { lockDataDir } from "./lock.js";
+import { assertOutsideOwnTransaction, inTransactionScope, transactionHandle } from "./session.js";
+import type { Database, Queryable } from "./types.js";
+import { pgliteParsers } from "./values.js";
+
+export const MEMORY = "memory://";
+
+/**
+ * Opens the embedded PostgreSQL (PGlite) on a data directory, created on first use, or in memory
+ * for `"memory://"`. A new directory (and every in-memory database) costs a few seconds of initdb,
+ * reopening an existing directory well under a second: open once per process and keep the
+ * instance. The directory is locked against a second opener, which would corrupt it.
+ *
+ * PGlite runs one statement at a time, and a transaction keeps every other caller waiting until
+ * it ends, so transactions are serializable whatever isolation is asked for.
+ */
+export async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith(MEMORY);
+  const release = inMemory ? undefined : lockDataDir(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir, { parsers: pgliteParsers });
+  } catch (err) {
+    release?.();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+
+  const db: Database = {
+    dialect: "pglite",
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      assertOutsideOwnTransaction(db);
+      return (await pglite.query<T>(sql, params as unknown[] | undefined)).rows;
+    },
+    async exec(sql: string) {
+      assertOutsideOwnTransaction(db);
+      await pglite.exec(sql);
+    },
+    async transaction<R>(fn: (tx: Queryable) => Promise<R>) {
+      assertOutsideOwnTransaction(db);
+      return inTransactionScope(db, () =>
+        pglite.transaction(async (raw) => {
+          const handle = transactionHandle("pglite", {
+            query: async (sql, params) =>
+              (await raw.query<Record<string, unknown>>(sql, params as unknown[] | undefined)).rows,
+            exec: async (sql) => {
+              await raw.exec(sql);
+            },
+          });
+          try {
+            return await fn(handle.tx);
+          } finally {
+            handle.end();
+          }
+        }),
+      );
+    },
+    close() {
+      closing ??= pglite.close().finally(() => release?.());
+      return closing;
+    },
+  };
+  return db;
+}

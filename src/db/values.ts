@@ -1,0 +1,54 @@
+import pg from "pg";
+
+// Result values must look the same whichever backend produced them, so the few types where
+// node-postgres and PGlite differ by default are parsed here to PGlite's conventions.
+
+const INT8 = 20;
+const BYTEA = 17;
+const TEXT_ARRAY = 1009;
+const INT8_ARRAY = 1016;
+const BYTEA_ARRAY = 1001;
+const NUMERIC_ARRAY = 1231;
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** int8 as a number while that is exact (ids, counts, durations), else as a bigint. */
+export function parseInt8(text: string): number | bigint {
+  const value = BigInt(text);
+  return value < MIN_SAFE || value > MAX_SAFE ? value : Number(value);
+}
+
+/** PGlite's parser table entries for the types set explicitly (the rest are its defaults). */
+export const pgliteParsers = { [INT8]: parseInt8 };
+
+function mapDeep(value: unknown, fn: (element: unknown) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => mapDeep(item, fn));
+  return value === null ? null : fn(value);
+}
+
+// node-postgres hands bytea out as a Buffer; a plain view over the same memory compares equal
+// to what PGlite returns.
+function plainBytes(value: unknown): Uint8Array {
+  const buffer = value as Buffer;
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+type TextParser = (text: string) => unknown;
+const builtin = (oid: number) => pg.types.getTypeParser(oid, "text") as TextParser;
+const parseTextArray = builtin(TEXT_ARRAY);
+
+const pgParsers: Record<number, TextParser> = {
+  [INT8]: parseInt8,
+  [INT8_ARRAY]: (text) => mapDeep(parseTextArray(text), (element) => parseInt8(element as string)),
+  [BYTEA]: (text) => plainBytes(builtin(BYTEA)(text)),
+  [BYTEA_ARRAY]: (text) => mapDeep(builtin(BYTEA_ARRAY)(text), plainBytes),
+  // node-postgres turns numeric[] elements into (lossy) numbers but a lone numeric into a string.
+  [NUMERIC_ARRAY]: parseTextArray,
+};
+
+/** The `types` option for a `pg.Pool` that parses results like PGlite does. */
+export const pgTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    pgParsers[oid] ?? pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+};
