@@ -10,6 +10,8 @@ export interface AdminServerOptions {
   host?: string;
   /** Registers the RPC services on the router. */
   routes: (router: ConnectRouter) => void;
+  /** Plain HTTP routes tried before the RPCs (signed blob URLs, the console); true = handled. */
+  http?: (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => boolean;
 }
 
 export interface RunningAdminServer {
@@ -31,6 +33,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
       res.end('{"status":"ok"}');
       return;
     }
+    if (options.http?.(req, res)) return;
     rpc(req, res);
   };
   const listening = await listenOnePort(handler, options.port, host);

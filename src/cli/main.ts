@@ -1,8 +1,11 @@
 import { ArchiveError } from "../archive/index.js";
+import { DataDirInUseError } from "../db/index.js";
 import { SDK_VERSION } from "../sdk/version.js";
 import { compileCommand } from "./commands/compile.js";
 import { packageCommand } from "./commands/package.js";
+import { registerCommand } from "./commands/register.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { UsageError } from "./errors.js";
 import { userStack } from "./format.js";
 import { CompileFailure } from "./precompile.js";
@@ -11,6 +14,8 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   run: { summary: "run a task or workflow locally, in this process", run: runCommand },
   package: { summary: "serialize workflows into a registration archive", run: packageCommand },
   compile: { summary: "compile every workflow in an archive offline, as admin would", run: compileCommand },
+  register: { summary: "register archives or spec files with admin (register files)", run: registerCommand },
+  serve: { summary: "run the admin control plane (serve admin)", run: serveCommand },
 };
 
 const HELP = `tsflyte ${SDK_VERSION}: typed workflows in TypeScript, Flyte-compatible
@@ -43,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof CompileFailure || error instanceof ArchiveError) {
+    if (error instanceof CompileFailure || error instanceof ArchiveError || error instanceof DataDirInUseError) {
       console.error(`Error: ${error.message}`);
       return 1;
     }

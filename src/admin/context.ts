@@ -1,0 +1,25 @@
+import type { Database } from "../db/index.js";
+import type { BlobStore } from "../storage/index.js";
+
+/** Settings every admin service reads. */
+export interface AdminConfig {
+  /** Domains every project has, in order (Flyte's default: development, staging, production). */
+  domains: string[];
+  /** The project created on first start (Flyte's sandbox seeds `flytesnacks`). */
+  defaultProject: string;
+  /** Where clients reach admin (signed blob URLs, console links). */
+  publicUrl: string;
+  /** Prefix under which admin stores execution inputs and metadata (a URI of the blob store). */
+  metadataPrefix: string;
+  /** Default prefix for tasks' raw output data. */
+  rawOutputPrefix: string;
+}
+
+export const DEFAULT_DOMAINS = ["development", "staging", "production"];
+
+/** What admin's services share: the metastore, the blob store and the settings. */
+export interface AdminContext {
+  db: Database;
+  store: BlobStore;
+  config: AdminConfig;
+}

@@ -1,0 +1,55 @@
+// Admin's execution service: creating executions (from a launch plan or a single task), reading
+// them, terminating, relaunching and recovering them, and ingesting the engine's workflow, node
+// and task events.
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { AdminService } from "../../idl/gen/flyteidl/service/admin_pb.js";
+import type { AdminContext } from "../context.js";
+import { toConnectError } from "./errors.js";
+import { getExecution, getExecutionData, listExecutions, terminateExecution, updateExecution } from "./executions.js";
+import { createExecution, recoverExecution, relaunchExecution } from "./launch.js";
+import { createNodeEvent } from "./node-events.js";
+import {
+  getNodeExecution,
+  getNodeExecutionData,
+  listNodeExecutions,
+  listNodeExecutionsForTask,
+} from "./node-executions.js";
+import { createTaskEvent } from "./task-events.js";
+import { getTaskExecution, getTaskExecutionData, listTaskExecutions } from "./task-executions.js";
+import { createWorkflowEvent } from "./workflow-events.js";
+
+export { generateExecutionName } from "./names.js";
+
+/** Binds a handler to the context and maps metastore errors to admin codes. */
+function handler<Req, Res>(ctx: AdminContext, fn: (ctx: AdminContext, request: Req) => Promise<Res>) {
+  return async (request: Req): Promise<Res> => {
+    try {
+      return await fn(ctx, request);
+    } catch (err) {
+      throw toConnectError(err);
+    }
+  };
+}
+
+export function executionService(ctx: AdminContext): Partial<ServiceImpl<typeof AdminService>> {
+  return {
+    createExecution: handler(ctx, createExecution),
+    relaunchExecution: handler(ctx, relaunchExecution),
+    recoverExecution: handler(ctx, recoverExecution),
+    getExecution: handler(ctx, getExecution),
+    listExecutions: handler(ctx, listExecutions),
+    getExecutionData: handler(ctx, getExecutionData),
+    updateExecution: handler(ctx, updateExecution),
+    terminateExecution: handler(ctx, terminateExecution),
+    createWorkflowEvent: handler(ctx, createWorkflowEvent),
+    createNodeEvent: handler(ctx, createNodeEvent),
+    createTaskEvent: handler(ctx, createTaskEvent),
+    getNodeExecution: handler(ctx, getNodeExecution),
+    listNodeExecutions: handler(ctx, listNodeExecutions),
+    listNodeExecutionsForTask: handler(ctx, listNodeExecutionsForTask),
+    getNodeExecutionData: handler(ctx, getNodeExecutionData),
+    getTaskExecution: handler(ctx, getTaskExecution),
+    listTaskExecutions: handler(ctx, listTaskExecutions),
+    getTaskExecutionData: handler(ctx, getTaskExecutionData),
+  };
+}

@@ -1,0 +1,135 @@
+// `tsflyte register files` end to end: the real CLI process against a real admin on a free
+// loopback port, on embedded PGlite and on the PostgreSQL server.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { type RunningAdmin, readAdminSettings, startAdmin } from "../src/admin/index.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const fixtures = join(root, "test/fixtures/flyte-1.16/register");
+const SERVER = process.env.TSFLYTE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** Runs the CLI without blocking this process's event loop (the admin lives in it). */
+function tsflyte(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, "bin/tsflyte.js"), ...args], { cwd: root });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tsflyte_register_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: SERVER });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+for (const backend of ["pglite", "postgres"] as const) {
+  describe(`register files on ${backend}`, () => {
+    let admin: RunningAdmin;
+    let config: string;
+    let drop: (() => Promise<void>) | undefined;
+
+    before(async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tsflyte-register-"));
+      let database = "memory://";
+      if (backend === "postgres") {
+        const fresh = await freshPostgres();
+        database = fresh.url;
+        drop = fresh.drop;
+      }
+      const settings = readAdminSettings(
+        { server: { port: 0 }, database, storage: { type: "local", root: "blobs" } },
+        "test",
+        dir,
+      );
+      admin = await startAdmin(settings);
+      config = join(dir, "config.yaml");
+      writeFileSync(config, `admin:\n  endpoint: ${admin.url.replace("http://", "dns:///")}\n  insecure: true\n`);
+    });
+
+    after(async () => {
+      await admin?.close();
+      await drop?.();
+    });
+
+    test("registers every entity of pyflyte's flytesnacks-core.tgz, then reports them already registered", async () => {
+      const archive = join(fixtures, "flytesnacks-core.tgz");
+      const first = await tsflyte(
+        "register",
+        "files",
+        "-c",
+        config,
+        "-p",
+        "flytesnacks",
+        "-d",
+        "development",
+        "-v",
+        "v1",
+        "--archive",
+        archive,
+      );
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      const lines = first.stdout.trim().split("\n").slice(1);
+      assert.equal(lines.length, 84);
+      assert.ok(
+        lines.every((line) => line.endsWith("registered")),
+        first.stdout,
+      );
+      assert.match(first.stderr, /Uploading code bundle fast/);
+      const again = await tsflyte("register", "files", "-c", config, "-v", "v1", archive);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.ok(
+        again.stdout
+          .trim()
+          .split("\n")
+          .slice(1)
+          .every((line) => line.endsWith("already registered")),
+      );
+    });
+
+    test("tsflyte's own package registers; a changed spec under the same version is refused", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tsflyte-pkg-"));
+      const archive = join(dir, "p.tgz");
+      assert.equal((await tsflyte("package", "--image", "example.com/app:1", "-o", archive, "examples/")).code, 0);
+      const ok = await tsflyte("register", "files", "-c", config, "-v", "1.0", archive);
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      const other = join(dir, "q.tgz");
+      assert.equal(
+        (await tsflyte("package", "--image", "example.com/app:2", "-o", other, "examples/hello.ts")).code,
+        0,
+      );
+      const changed = await tsflyte("register", "files", "-c", config, "-v", "1.0", other);
+      assert.equal(changed.code, 1);
+      assert.match(
+        changed.stdout,
+        /examples\.hello\.say_hello\s+1\.0\s+failed: InvalidArgument: .*different structure/,
+      );
+    });
+  });
+}
