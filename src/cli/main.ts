@@ -2,6 +2,7 @@ import { ArchiveError } from "../archive/index.js";
 import { DataDirInUseError } from "../db/index.js";
 import { SDK_VERSION } from "../sdk/version.js";
 import { compileCommand } from "./commands/compile.js";
+import { getCommand } from "./commands/get.js";
 import { packageCommand } from "./commands/package.js";
 import { registerCommand } from "./commands/register.js";
 import { runCommand } from "./commands/run.js";
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   package: { summary: "serialize workflows into a registration archive", run: packageCommand },
   compile: { summary: "compile every workflow in an archive offline, as admin would", run: compileCommand },
   register: { summary: "register archives or spec files with admin (register files)", run: registerCommand },
+  get: { summary: "list registered projects, tasks, workflows and launch plans", run: getCommand },
   serve: { summary: "run the admin control plane (serve admin)", run: serveCommand },
 };
 

@@ -1,0 +1,149 @@
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
+import YAML from "yaml";
+import {
+  LaunchPlanSchema,
+  type NamedEntityIdentifier,
+  ResourceType,
+  TaskSchema,
+  WorkflowSchema,
+  toJson,
+} from "../../idl/index.js";
+import { ProjectSchema } from "../../idl/gen/flyteidl/admin/project_pb.js";
+import { parseArgs } from "../args.js";
+import { adminClients } from "../client.js";
+import { loadClientConfig } from "../config.js";
+import { UsageError } from "../errors.js";
+
+export const getHelp = `Usage: tsflyte get projects|tasks|workflows|launchplans [NAME] [options]
+
+Lists what admin has registered. Without NAME: the names in the project and domain (or every
+project). With NAME: that entity's versions, newest first.
+
+Options:
+  -p, --project P     project (default: config, then flytesnacks)
+  -d, --domain D      domain (default: config, then development)
+  --filter F          Flyte filter, e.g. "eq(version,v1)" or "contains(name,hello)"
+  --limit N           at most N rows (default 100)
+  -o, --output FMT    table (default), json or yaml
+  -c, --config FILE   config file
+  -h, --help          show this help`;
+
+const OPTIONS = {
+  project: { value: true, short: "p" },
+  domain: { value: true, short: "d" },
+  filter: { value: true },
+  limit: { value: true },
+  output: { value: true, short: "o" },
+  config: { value: true, short: "c" },
+  help: { value: false, short: "h" },
+};
+
+const KINDS = {
+  tasks: ResourceType.TASK,
+  workflows: ResourceType.WORKFLOW,
+  launchplans: ResourceType.LAUNCH_PLAN,
+} as const;
+
+function render<D extends DescMessage>(
+  schema: D,
+  items: MessageShape<D>[],
+  format: string,
+  columns: (item: MessageShape<D>) => string[],
+  headers: string[],
+): string {
+  if (format === "json")
+    return JSON.stringify(
+      items.map((i) => toJson(schema, i)),
+      null,
+      2,
+    );
+  if (format === "yaml") return YAML.stringify(items.map((i) => toJson(schema, i)));
+  if (format !== "table") throw new UsageError(`--output ${format}: use table, json or yaml`);
+  const rows = [headers, ...items.map(columns)];
+  const widths = headers.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  "))
+    .join("\n");
+}
+
+export async function getCommand(argv: string[]): Promise<number> {
+  const { options, positionals } = parseArgs(argv, OPTIONS);
+  const [what, name] = positionals;
+  if (options.help || !what) {
+    console.log(getHelp);
+    return options.help ? 0 : 2;
+  }
+  const config = loadClientConfig(options.config as string | undefined);
+  const { admin } = adminClients(config.adminUrl);
+  const project = (options.project as string | undefined) ?? config.project;
+  const domain = (options.domain as string | undefined) ?? config.domain;
+  const limit = Number(options.limit ?? 100);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${options.limit}: use a whole number >= 1`);
+  const filters = (options.filter as string | undefined) ?? "";
+  const format = String(options.output ?? "table");
+  if (what === "projects") {
+    const { projects } = await admin.listProjects({ limit, filters });
+    console.log(
+      render(ProjectSchema, projects, format, (p) => [p.id, p.name, p.domains.map((d) => d.id).join(",")], [
+        "ID",
+        "NAME",
+        "DOMAINS",
+      ]),
+    );
+    return 0;
+  }
+  const kind = KINDS[what as keyof typeof KINDS];
+  if (kind === undefined) throw new UsageError(`cannot get "${what}"; use projects, tasks, workflows or launchplans`);
+  if (!name) {
+    const request = { project, domain, limit, filters };
+    const { entities } =
+      kind === ResourceType.TASK
+        ? await admin.listTaskIds(request)
+        : kind === ResourceType.WORKFLOW
+          ? await admin.listWorkflowIds(request)
+          : await admin.listLaunchPlanIds(request);
+    const rows = entities.map((e: NamedEntityIdentifier) => [e.name]);
+    console.log(
+      format === "table"
+        ? ["NAME", ...rows.map((r) => r[0])].join("\n")
+        : JSON.stringify(
+            entities.map((e) => e.name),
+            null,
+            2,
+          ),
+    );
+    return 0;
+  }
+  const request = { id: { project, domain, name }, limit, filters, sortBy: { key: "created_at" } };
+  const versionColumns = (id: { version: string } | undefined, created: Timestamp | undefined) => [
+    id?.version ?? "",
+    created ? timestampDate(created).toISOString() : "",
+  ];
+  if (kind === ResourceType.TASK) {
+    const { tasks } = await admin.listTasks(request);
+    console.log(
+      render(TaskSchema, tasks, format, (t) => versionColumns(t.id, t.closure?.createdAt), ["VERSION", "CREATED"]),
+    );
+  } else if (kind === ResourceType.WORKFLOW) {
+    const { workflows } = await admin.listWorkflows(request);
+    console.log(
+      render(WorkflowSchema, workflows, format, (w) => versionColumns(w.id, w.closure?.createdAt), [
+        "VERSION",
+        "CREATED",
+      ]),
+    );
+  } else {
+    const { launchPlans } = await admin.listLaunchPlans(request);
+    console.log(
+      render(
+        LaunchPlanSchema,
+        launchPlans,
+        format,
+        (l) => [l.id?.version ?? "", l.closure?.state === 1 ? "ACTIVE" : "INACTIVE"],
+        ["VERSION", "STATE"],
+      ),
+    );
+  }
+  return 0;
+}
