@@ -113,6 +113,42 @@ for (const backend of ["pglite", "postgres"] as const) {
       );
     });
 
+    test("fast registration bundles and uploads the code, registers everything, runs nothing; same code, same version", async () => {
+      const first = await tsflyte("register", "-c", config, "-p", "flytesnacks", "-d", "development", "examples/");
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      assert.match(first.stderr, /Uploading code bundle fast[0-9a-f]{32}\.tar\.gz/);
+      const rows = first.stdout.trim().split("\n").slice(1);
+      assert.ok(rows.length > 20 && rows.every((r) => r.endsWith("registered")), first.stdout);
+      const version = rows[0].split(/\s{2,}/)[2];
+      assert.match(version, /^[A-Za-z0-9_-]{22}$/);
+      const again = await tsflyte("register", "-c", config, "examples/");
+      assert.ok(
+        again.stdout
+          .trim()
+          .split("\n")
+          .slice(1)
+          .every((r) => r.includes(version) && r.endsWith("already registered")),
+      );
+      const { admin: client } = await import("../src/cli/client.js").then((m) => m.adminClients(admin.url));
+      const task = await client.getTask({
+        id: {
+          resourceType: 1,
+          project: "flytesnacks",
+          domain: "development",
+          name: "examples.hello.say_hello",
+          version,
+        },
+      });
+      const args =
+        task.closure?.compiledTask?.template?.target.case === "container"
+          ? task.closure.compiledTask.template.target.value.args
+          : [];
+      assert.equal(args[0], "tsflyte-fast-execute");
+      const bundle = args[2];
+      assert.match(bundle, /^file:\/\/.*fast[0-9a-f]{32}\.tar\.gz$/);
+      assert.ok((await admin.context.store.head(bundle)) !== undefined, "the bundle is in the blob store");
+    });
+
     test("tsflyte's own package registers; a changed spec under the same version is refused", async () => {
       const dir = mkdtempSync(join(tmpdir(), "tsflyte-pkg-"));
       const archive = join(dir, "p.tgz");

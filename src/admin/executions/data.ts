@@ -3,7 +3,8 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { type UrlBlob, UrlBlobSchema } from "../../idl/gen/flyteidl/admin/common_pb.js";
 import { type LiteralMap, LiteralMapSchema } from "../../idl/gen/flyteidl/core/literals_pb.js";
-import type { BlobStore } from "../../storage/index.js";
+import { type BlobStore, joinUri } from "../../storage/index.js";
+import type { AdminConfig } from "../context.js";
 
 const URL_SECONDS = 3600;
 
@@ -54,4 +55,12 @@ export function flyteUrls(
 ) {
   const base = `flyte://v1/${id.project}/${id.domain}/${id.name}/${nodeId}${attempt === undefined ? "" : `/${attempt}`}`;
   return { inputs: `${base}/i`, outputs: `${base}/o`, deck: deck ? `${base}/d` : "" };
+}
+
+/**
+ * Admin's own blobs of an execution (`inputs`, `user_inputs`, offloaded data):
+ * `<metadataPrefix>/<project>/<domain>/<name>`, i.e. Flyte's `<container>/metadata/<p>/<d>/<n>`.
+ */
+export function executionDataPrefix(config: AdminConfig, id: { project: string; domain: string; name: string }) {
+  return joinUri(config.metadataPrefix, id.project, id.domain, id.name);
 }

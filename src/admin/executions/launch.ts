@@ -4,7 +4,7 @@
 import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Queryable } from "../../db/index.js";
-import { adminExecutionPrefix, joinUri } from "../../storage/index.js";
+import { joinUri } from "../../storage/index.js";
 import {
   type ExecutionCreateRequest,
   type ExecutionCreateResponse,
@@ -30,6 +30,7 @@ import { type Identifier, IdentifierSchema, ResourceType } from "../../idl/gen/f
 import { type ParameterMap, ParameterMapSchema, ParameterSchema } from "../../idl/gen/flyteidl/core/interface_pb.js";
 import { type LiteralMap, LiteralMapSchema } from "../../idl/gen/flyteidl/core/literals_pb.js";
 import type { AdminContext } from "../context.js";
+import { executionDataPrefix } from "./data.js";
 import { alreadyExists, invalidArgument, isUniqueViolation, notFound } from "./errors.js";
 import { computeInputs } from "./inputs.js";
 import { checkExecutionName, generateExecutionName } from "./names.js";
@@ -151,7 +152,7 @@ async function launch(ctx: AdminContext, request: Launch): Promise<ExecutionCrea
       principal: spec.metadata!.principal,
     },
   });
-  const prefix = adminExecutionPrefix(config.metadataPrefix, id);
+  const prefix = executionDataPrefix(config, id);
   const inputsUri = joinUri(prefix, "inputs");
   const userInputsUri = joinUri(prefix, "user_inputs");
   const tags = [...Object.entries(spec.labels?.values ?? {}), ...spec.tags.map((tag) => [tag, ""] as [string, string])];

@@ -20,8 +20,9 @@ import { CompiledWorkflowClosureSchema } from "../../idl/gen/flyteidl/core/compi
 import { ExecutionError_ErrorKind } from "../../idl/gen/flyteidl/core/execution_pb.js";
 import { LiteralMapSchema } from "../../idl/gen/flyteidl/core/literals_pb.js";
 import type { NodeExecutionEvent } from "../../idl/gen/flyteidl/event/event_pb.js";
-import { adminExecutionPrefix, joinUri } from "../../storage/index.js";
+import { joinUri } from "../../storage/index.js";
 import type { AdminContext } from "../context.js";
+import { executionDataPrefix } from "./data.js";
 import { alreadyExists, alreadyInTerminalState, invalidArgument, notFound } from "./errors.js";
 import { appendEvent, checkProducer, requireOccurredAt } from "./event-log.js";
 import { isNodeTerminal, NodePhase, nodePhaseName, nodePhaseOf } from "./phases.js";
@@ -68,7 +69,7 @@ export async function createNodeEvent(
         }
       }
       await requireChildExecution(tx, event);
-      const prefix = joinUri(adminExecutionPrefix(ctx.config.metadataPrefix, executionId), id.nodeId);
+      const prefix = joinUri(executionDataPrefix(ctx.config, executionId), id.nodeId);
       const data = await offload(ctx, prefix, event);
       const closure =
         existing === undefined

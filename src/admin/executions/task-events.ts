@@ -24,8 +24,9 @@ import {
   type TaskExecutionMetadata,
   TaskExecutionMetadata_InstanceClass,
 } from "../../idl/gen/flyteidl/event/event_pb.js";
-import { adminExecutionPrefix, joinUri } from "../../storage/index.js";
+import { joinUri } from "../../storage/index.js";
 import type { AdminContext } from "../context.js";
+import { executionDataPrefix } from "./data.js";
 import { alreadyExists, alreadyInTerminalState, invalidArgument, notFound } from "./errors.js";
 import { appendEvent, checkProducer, requireOccurredAt } from "./event-log.js";
 import { isTaskTerminal, TaskPhase, taskPhaseName, taskPhaseOf } from "./phases.js";
@@ -71,7 +72,7 @@ export async function createTaskEvent(
         }
       }
       const prefix = joinUri(
-        adminExecutionPrefix(ctx.config.metadataPrefix, executionId),
+        executionDataPrefix(ctx.config, executionId),
         nodeId.nodeId,
         `${event.taskId!.name}-${event.retryAttempt}`,
       );
@@ -147,7 +148,6 @@ export async function createTaskEvent(
 
 function apply(closure: TaskExecutionClosure, event: TaskExecutionEvent, outputUri: string | null, first: boolean) {
   const occurredAt = event.occurredAt!;
-  const previous = closure.phase;
   closure.phase = event.phase;
   closure.updatedAt = reportedOr(event.reportedAt, occurredAt);
   closure.logs = filterLogs(mergeLogs(closure.logs, event.logs), event.phase);
@@ -174,11 +174,7 @@ function apply(closure: TaskExecutionClosure, event: TaskExecutionEvent, outputU
         : mergeMetadata(closure.metadata, event.metadata);
   }
   // started_at marks the first move into RUNNING; later RUNNING reports (new phase versions) keep it.
-  if (
-    event.phase === TaskPhase.RUNNING &&
-    (first || previous !== TaskPhase.RUNNING) &&
-    closure.startedAt === undefined
-  ) {
+  if (event.phase === TaskPhase.RUNNING && closure.startedAt === undefined) {
     closure.startedAt = occurredAt;
   }
   let durationNs: bigint | null = null;

@@ -15,8 +15,9 @@ import {
 } from "../../idl/gen/flyteidl/admin/event_pb.js";
 import { ExecutionError_ErrorKind } from "../../idl/gen/flyteidl/core/execution_pb.js";
 import { LiteralMapSchema } from "../../idl/gen/flyteidl/core/literals_pb.js";
-import { adminExecutionPrefix, joinUri } from "../../storage/index.js";
+import { joinUri } from "../../storage/index.js";
 import type { AdminContext } from "../context.js";
+import { executionDataPrefix } from "./data.js";
 import { alreadyExists, alreadyInTerminalState, failedPrecondition, invalidArgument } from "./errors.js";
 import { appendEvent, checkProducer, claimsCluster, requireOccurredAt } from "./event-log.js";
 import { isWorkflowTerminal, WorkflowPhase, workflowPhaseName, workflowPhaseOf } from "./phases.js";
@@ -85,7 +86,7 @@ export async function createWorkflowEvent(
         outputsUri = result.value;
       } else if (result.case === "outputData") {
         // Inline outputs are offloaded so that closures stay small (flyteadmin's default policy).
-        outputsUri = joinUri(adminExecutionPrefix(ctx.config.metadataPrefix, id), "offloaded_outputs");
+        outputsUri = joinUri(executionDataPrefix(ctx.config, id), "offloaded_outputs");
         await ctx.store.put(outputsUri, toBinary(LiteralMapSchema, result.value));
       } else if (result.case === "error") {
         closure.outputResult = { case: "error", value: result.value };

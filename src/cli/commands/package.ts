@@ -1,18 +1,12 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { buildFastBundle, entityFileName, writeArchive } from "../../archive/index.js";
-import {
-  DEFAULT_IMAGE,
-  type Entity,
-  PLACEHOLDERS,
-  loadModule,
-  placeholderSettings,
-  serializeEntities,
-} from "../../sdk/index.js";
+import { DEFAULT_IMAGE, PLACEHOLDERS, placeholderSettings, serializeEntities } from "../../sdk/index.js";
 import { projectRoot } from "../../sdk/naming.js";
 import { parseArgs } from "../args.js";
 import { UsageError } from "../errors.js";
+import { loadWorkflowFiles } from "../workflow-files.js";
 import { precompile } from "../precompile.js";
 
 export const packageHelp = `Usage: tsflyte package [options] PATH...
@@ -37,29 +31,6 @@ const OPTIONS = {
   help: { value: false, short: "h" },
 };
 
-const SOURCE = /\.(ts|mts|js|mjs)$/;
-const SKIP = /(\.d\.ts|\.test\.(ts|js|mts|mjs))$/;
-
-/** The source files under each path, sorted, skipping dependencies, hidden folders and tests. */
-export function sourceFiles(paths: string[]): string[] {
-  const files: string[] = [];
-  const walk = (path: string) => {
-    if (statSync(path).isDirectory()) {
-      for (const name of readdirSync(path).sort()) {
-        if (name === "node_modules" || name.startsWith(".")) continue;
-        walk(join(path, name));
-      }
-    } else if (SOURCE.test(path) && !SKIP.test(path)) {
-      files.push(path);
-    }
-  };
-  for (const path of paths) {
-    if (!existsSync(path)) throw new UsageError(`${path}: no such file or folder`);
-    walk(resolve(path));
-  }
-  return [...new Set(files)];
-}
-
 export async function packageCommand(argv: string[]): Promise<number> {
   const { options, positionals } = parseArgs(argv, OPTIONS);
   if (options.help) {
@@ -72,19 +43,7 @@ export async function packageCommand(argv: string[]): Promise<number> {
   if (existsSync(output) && !options.force) {
     throw new UsageError(`${output} already exists; pass --force to overwrite it or -o to write elsewhere`);
   }
-  const files = sourceFiles(positionals);
-  const entities: Entity[] = [];
-  const modules: string[] = [];
-  for (const file of files) {
-    const loaded = await loadModule(file);
-    const own = loaded.entities.filter((e) => e.definedIn === loaded.file);
-    if (own.length > 0) modules.push(loaded.file);
-    entities.push(...own);
-  }
-  if (entities.length === 0)
-    throw new UsageError(`no tasks, workflows or launch plans found in ${positionals.join(", ")}`);
-  process.stderr.write(`Loaded ${modules.length} module(s) with ${entities.length} entities\n`);
-
+  const { entities, modules } = await loadWorkflowFiles(positionals);
   const members: { name: string; data: Uint8Array }[] = [];
   let fast: { distribution: string; destDir: string } | undefined;
   if (options.fast) {
