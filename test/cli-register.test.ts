@@ -160,6 +160,43 @@ for (const backend of ["pglite", "postgres"] as const) {
         (await tsflyte("package", "--image", "example.com/app:2", "-o", other, "examples/hello.ts")).code,
         0,
       );
+      const launched = await tsflyte(
+        "create",
+        "execution",
+        "-c",
+        config,
+        "--launchplan",
+        "examples.hello.hello_wf",
+        "--version",
+        "1.0",
+        "--name",
+        "Ada",
+        "--execution-name",
+        `ada${backend}`,
+      );
+      assert.equal(launched.code, 0, launched.stderr);
+      assert.match(launched.stdout, new RegExp(`execution ada${backend} created`));
+      const bad = await tsflyte("create", "execution", "-c", config, "--launchplan", "wf_nightly", "--x", "seven");
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /input "x" \(int\): expected int, got/);
+      const listed = await tsflyte("get", "executions", "-c", config);
+      assert.match(listed.stdout, new RegExp(`ada${backend}\\s+examples\\.hello\\.hello_wf\\s+`));
+      const activated = await tsflyte(
+        "update",
+        "launchplan",
+        "wf_nightly",
+        "-c",
+        config,
+        "--version",
+        "1.0",
+        "--activate",
+      );
+      assert.equal(activated.code, 0, activated.stderr);
+      const plans = await tsflyte("get", "launchplans", "wf_nightly", "-c", config);
+      assert.match(plans.stdout, /1\.0\s+ACTIVE/);
+      const terminated = await tsflyte("terminate", "execution", `ada${backend}`, "-c", config);
+      assert.equal(terminated.code, 0, terminated.stderr);
+
       const changed = await tsflyte("register", "files", "-c", config, "-v", "1.0", other);
       assert.equal(changed.code, 1);
       assert.match(

@@ -2,11 +2,14 @@ import { ArchiveError } from "../archive/index.js";
 import { DataDirInUseError } from "../db/index.js";
 import { SDK_VERSION } from "../sdk/version.js";
 import { compileCommand } from "./commands/compile.js";
+import { createCommand } from "./commands/create.js";
 import { getCommand } from "./commands/get.js";
 import { packageCommand } from "./commands/package.js";
 import { registerCommand } from "./commands/register.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
+import { terminateCommand } from "./commands/terminate.js";
+import { updateCommand } from "./commands/update.js";
 import { UsageError } from "./errors.js";
 import { userStack } from "./format.js";
 import { CompileFailure } from "./precompile.js";
@@ -16,7 +19,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   package: { summary: "serialize workflows into a registration archive", run: packageCommand },
   compile: { summary: "compile every workflow in an archive offline, as admin would", run: compileCommand },
   register: { summary: "register archives or spec files with admin (register files)", run: registerCommand },
+  create: { summary: "launch an execution or create a project", run: createCommand },
   get: { summary: "list registered projects, tasks, workflows and launch plans", run: getCommand },
+  update: { summary: "activate or deactivate a launch plan version", run: updateCommand },
+  terminate: { summary: "abort a running execution", run: terminateCommand },
   serve: { summary: "run the admin control plane (serve admin)", run: serveCommand },
 };
 

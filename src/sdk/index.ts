@@ -24,7 +24,7 @@ export { WfPromise } from "./promise.js";
 export { Condition } from "./condition.js";
 export { ENTITY, Entity, entityOf, type NodeOutputs, type TypeMap, type Values } from "./entity.js";
 export type { NodeOverrides, MapOptions } from "./graph.js";
-export { t, Type, TypeMismatchError, type AnyType, type ValueOf } from "./types/index.js";
+export { t, Type, TypeMismatchError, typeForLiteralType, type AnyType, type ValueOf } from "./types/index.js";
 export { NonRecoverableError, TaskFailure, WorkflowFailure } from "./local/errors.js";
 export { runLocal, type LocalRunOptions, type LocalEvent } from "./local/index.js";
 export { loadModule, findEntity, type LoadedModule } from "./loader.js";

@@ -6,19 +6,22 @@ import {
   type NamedEntityIdentifier,
   ResourceType,
   TaskSchema,
+  WorkflowExecution_Phase,
   WorkflowSchema,
   toJson,
 } from "../../idl/index.js";
+import { ExecutionSchema } from "../../idl/gen/flyteidl/admin/execution_pb.js";
 import { ProjectSchema } from "../../idl/gen/flyteidl/admin/project_pb.js";
 import { parseArgs } from "../args.js";
 import { adminClients } from "../client.js";
 import { loadClientConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 
-export const getHelp = `Usage: tsflyte get projects|tasks|workflows|launchplans [NAME] [options]
+export const getHelp = `Usage: tsflyte get projects|tasks|workflows|launchplans|executions [NAME] [options]
 
-Lists what admin has registered. Without NAME: the names in the project and domain (or every
-project). With NAME: that entity's versions, newest first.
+Lists what admin has registered and run. Without NAME: the names in the project and domain
+(or every project; for executions: the newest executions). With NAME: that entity's
+versions, newest first, or that execution in full.
 
 Options:
   -p, --project P     project (default: config, then flytesnacks)
@@ -82,6 +85,38 @@ export async function getCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${options.limit}: use a whole number >= 1`);
   const filters = (options.filter as string | undefined) ?? "";
   const format = String(options.output ?? "table");
+  if (what === "executions") {
+    if (name) {
+      const execution = await admin.getExecution({ id: { project, domain, name } });
+      console.log(
+        format === "table"
+          ? YAML.stringify(toJson(ExecutionSchema, execution))
+          : render(ExecutionSchema, [execution], format, () => [], []),
+      );
+      return 0;
+    }
+    const { executions } = await admin.listExecutions({
+      id: { project, domain },
+      limit,
+      filters,
+      sortBy: { key: "created_at" },
+    });
+    console.log(
+      render(
+        ExecutionSchema,
+        executions,
+        format,
+        (e) => [
+          e.id?.name ?? "",
+          e.spec?.launchPlan?.name ?? "",
+          WorkflowExecution_Phase[e.closure?.phase ?? 0],
+          e.closure?.createdAt ? timestampDate(e.closure.createdAt).toISOString() : "",
+        ],
+        ["NAME", "LAUNCH PLAN", "PHASE", "CREATED"],
+      ),
+    );
+    return 0;
+  }
   if (what === "projects") {
     const { projects } = await admin.listProjects({ limit, filters });
     console.log(
@@ -94,7 +129,8 @@ export async function getCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const kind = KINDS[what as keyof typeof KINDS];
-  if (kind === undefined) throw new UsageError(`cannot get "${what}"; use projects, tasks, workflows or launchplans`);
+  if (kind === undefined)
+    throw new UsageError(`cannot get "${what}"; use projects, tasks, workflows, launchplans or executions`);
   if (!name) {
     const request = { project, domain, limit, filters };
     const { entities } =

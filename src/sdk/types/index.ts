@@ -17,6 +17,7 @@ export { Type, TypeMismatchError, type AnyType, type Json, type JsonObject, type
 export { IntType, FloatType, StringType, BooleanType, DatetimeType, DurationType, NoneType, EnumType };
 export { FileType, DirectoryType, ListType, MapType, StructType, type Fields };
 export { UnionType } from "./union.js";
+export { typeForLiteralType } from "./from-literal-type.js";
 export type { StructValue } from "./struct.js";
 
 /** The tsflyte types, each encoded as flytekit encodes the matching Python type. */
