@@ -1,9 +1,8 @@
 import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
+import { gzip } from "node:zlib";
 import { extract, type Header, pack } from "tar-stream";
 
 const gzipAsync = promisify(gzip);
-export const gunzipBytes = promisify(gunzip);
 
 export interface TarMember {
   /** Path inside the tar, "/"-separated. */
