@@ -2,13 +2,16 @@
 // loopback port, on embedded PGlite and on the PostgreSQL server.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { fromBinary } from "@bufbuild/protobuf";
 import { type RunningAdmin, readAdminSettings, startAdmin } from "../src/admin/index.js";
+import { readArchive } from "../src/archive/index.js";
+import { LaunchPlanSchema, TaskSpecSchema, WorkflowSpecSchema, toJson, toYaml } from "../src/idl/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = join(root, "test/fixtures/flyte-1.16/register");
@@ -147,6 +150,31 @@ for (const backend of ["pglite", "postgres"] as const) {
       const bundle = args[2];
       assert.match(bundle, /^file:\/\/.*fast[0-9a-f]{32}\.tar\.gz$/);
       assert.ok((await admin.context.store.head(bundle)) !== undefined, "the bundle is in the blob store");
+    });
+
+    test("JSON and YAML specs register like protobuf ones", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tsflyte-specs-"));
+      const { specs } = await readArchive(readFileSync(join(fixtures, "flyte-package.tgz")), "flyte-package.tgz");
+      const [task, workflow, plan] = specs.map((s) => ({
+        ...s,
+        schema: [TaskSpecSchema, WorkflowSpecSchema, LaunchPlanSchema][s.kind - 1],
+      }));
+      writeFileSync(
+        join(dir, "0_say_hello_1.json"),
+        JSON.stringify(toJson(task.schema, fromBinary(task.schema, task.data))),
+      );
+      writeFileSync(join(dir, "1_my_wf_2.yaml"), toYaml(workflow.schema, fromBinary(workflow.schema, workflow.data)));
+      writeFileSync(join(dir, "2_my_wf.yaml"), toYaml(plan.schema, fromBinary(plan.schema, plan.data)));
+      const out = await tsflyte("register", "files", "-c", config, "-v", "json1", dir);
+      assert.equal(out.code, 0, out.stdout + out.stderr);
+      assert.deepEqual(
+        out.stdout
+          .trim()
+          .split("\n")
+          .slice(1)
+          .map((line) => line.split(/\s{2,}/)[0]),
+        ["task", "workflow", "launch plan"],
+      );
     });
 
     test("tsflyte's own package registers; a changed spec under the same version is refused", async () => {
