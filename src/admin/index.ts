@@ -6,12 +6,15 @@ import { dirname } from "node:path";
 import { migrate, openDatabase } from "../db/index.js";
 import { DataProxyService } from "../idl/gen/flyteidl/service/dataproxy_pb.js";
 import { AdminService } from "../idl/gen/flyteidl/service/admin_pb.js";
+import { SignalService } from "../idl/gen/flyteidl/service/signal_pb.js";
 import { openBlobStore } from "../storage/index.js";
 import type { AdminConfig, AdminContext } from "./context.js";
 import { blobHttpHandler, dataProxyService } from "./dataproxy/index.js";
 import { executionService } from "./executions/index.js";
 import { ensureDefaults, registrationService } from "./registration/index.js";
+import { startScheduler } from "./scheduler/index.js";
 import { type RunningAdminServer, startAdminServer } from "./server.js";
+import { signalService } from "./signals/index.js";
 import { type AdminSettings, storeBaseUri } from "./settings.js";
 
 export { type AdminConfig, type AdminContext, DEFAULT_DOMAINS } from "./context.js";
@@ -78,12 +81,15 @@ export async function startAdmin(settings: AdminSettings): Promise<RunningAdmin>
       routes: (router) => {
         router.service(AdminService, { ...registrationService(context), ...executionService(context) });
         router.service(DataProxyService, dataProxyService(context));
+        router.service(SignalService, signalService(context));
       },
     });
+    const scheduler = startScheduler(context);
     return {
       ...server,
       context,
       close: async () => {
+        await scheduler.stop();
         await server.close();
         await context.store.close?.();
         await db.close();

@@ -43,7 +43,9 @@ export function typeForLiteralType(type: LiteralType): AnyType | undefined {
     case "enumType":
       return new EnumType(type.type.value.values);
     case "blob":
-      return type.type.value.dimensionality === BlobType_BlobDimensionality.MULTIPART ? new DirectoryType() : new FileType();
+      return type.type.value.dimensionality === BlobType_BlobDimensionality.MULTIPART
+        ? new DirectoryType()
+        : new FileType();
     case "unionType": {
       const variants = type.type.value.variants.map(typeForLiteralType);
       return variants.every((v): v is AnyType => v !== undefined) ? union(variants) : undefined;
