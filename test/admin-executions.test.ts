@@ -2,20 +2,12 @@
 // on the PostgreSQL server named by TSFLYTE_TEST_POSTGRES (a fresh database per run, dropped after;
 // skipped when no server answers). Registered entities are seeded by inserting rows directly.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import pg from "pg";
-import type { AdminContext } from "../src/admin/context.js";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { executionService } from "../src/admin/executions/index.js";
-import { type RunningAdminServer, startAdminServer } from "../src/admin/server.js";
-import { type Database, migrate, openPglite, openPostgres } from "../src/db/index.js";
+import { type Database, migrate } from "../src/db/index.js";
 import { EventFailureReasonSchema } from "../src/idl/gen/flyteidl/admin/event_pb.js";
 import { ExecutionMetadata_ExecutionMode } from "../src/idl/gen/flyteidl/admin/execution_pb.js";
 import { LaunchPlanClosureSchema, LaunchPlanSpecSchema } from "../src/idl/gen/flyteidl/admin/launch_plan_pb.js";
@@ -31,44 +23,11 @@ import { TypedInterfaceSchema } from "../src/idl/gen/flyteidl/core/interface_pb.
 import { type Literal, LiteralMapSchema, LiteralSchema } from "../src/idl/gen/flyteidl/core/literals_pb.js";
 import { SimpleType } from "../src/idl/gen/flyteidl/core/types_pb.js";
 import { AdminService } from "../src/idl/gen/flyteidl/service/admin_pb.js";
-import { LocalBlobStore } from "../src/storage/index.js";
+import type { LocalBlobStore } from "../src/storage/index.js";
+import { pgliteBackend, postgresBackend, startTestAdmin, type TestAdmin } from "./support/backends.js";
 
-const SERVER = process.env.TSFLYTE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 const P = "flytesnacks";
 const D = "development";
-
-interface Backend {
-  name: string;
-  skip?: string;
-  open(): Promise<Database>;
-  cleanup(): Promise<void>;
-}
-
-async function postgresBackend(): Promise<Backend> {
-  const database = `tsflyte_exec_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
-  const onServer = async (sql: string) => {
-    const client = new pg.Client({ connectionString: SERVER });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  const backend: Backend = {
-    name: "postgres (server)",
-    open: () => openPostgres(url.toString()),
-    cleanup: () => onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
-  };
-  try {
-    await onServer(`CREATE DATABASE ${database}`);
-    return backend;
-  } catch (err) {
-    return { ...backend, skip: `no PostgreSQL at ${SERVER}: ${(err as Error).message}` };
-  }
-}
 
 const int = (value: number): Literal =>
   create(LiteralSchema, {
@@ -147,46 +106,28 @@ async function failure(promise: Promise<unknown>): Promise<ConnectError> {
   );
 }
 
-for (const backend of [
-  { name: "pglite (memory://)", open: () => openPglite("memory://"), cleanup: async () => undefined } as Backend,
-  await postgresBackend(),
-]) {
+for (const backend of [pgliteBackend(), await postgresBackend("tsflyte_exec_test")]) {
   describe(`execution service on ${backend.name}`, { skip: backend.skip }, () => {
     let db: Database;
-    let server: RunningAdminServer;
+    let admin: TestAdmin<typeof AdminService>;
     let client: Client<typeof AdminService>;
-    let root: string;
     let store: LocalBlobStore;
 
     before(async () => {
       db = await backend.open();
       await migrate(db);
       await seed(db);
-      root = mkdtempSync(join(tmpdir(), "tsflyte-exec-"));
-      store = new LocalBlobStore(root);
-      const ctx: AdminContext = {
-        db,
-        store,
-        config: {
-          domains: [D, "staging", "production"],
-          defaultProject: P,
-          publicUrl: "http://localhost",
-          metadataPrefix: `${store.baseUri}/metadata`,
-          rawOutputPrefix: `${store.baseUri}/data`,
-        },
-      };
-      server = await startAdminServer({
-        port: 0,
-        routes: (router) => router.service(AdminService, executionService(ctx)),
+      admin = await startTestAdmin(db, AdminService, executionService, {
+        tmpPrefix: "tsflyte-exec-",
+        domains: [D, "staging", "production"],
+        defaultProject: P,
       });
-      client = createClient(AdminService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+      ({ client, store } = admin);
     });
 
     after(async () => {
-      await server?.close();
+      await admin?.close();
       await db?.close();
-      store?.close();
-      if (root) rmSync(root, { recursive: true, force: true });
       await backend.cleanup();
     });
 

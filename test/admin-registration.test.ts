@@ -4,17 +4,11 @@
 // re-registration is idempotent, changes and compile errors are refused with Flyte's codes, lists
 // filter, sort and page safely, and launch plan activation keeps one active version per name.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { clone, create, fromBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Client, createClient } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import pg from "pg";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { DEFAULT_DOMAINS } from "../src/admin/context.js";
-import type { AdminContext } from "../src/admin/context.js";
 import {
   ensureDefaults,
   hydrateLaunchPlan,
@@ -22,9 +16,8 @@ import {
   hydrateWorkflowSpec,
   registrationService,
 } from "../src/admin/registration/index.js";
-import { type RunningAdminServer, startAdminServer } from "../src/admin/server.js";
 import { readArchive } from "../src/archive/index.js";
-import { type Database, migrate, openDatabase } from "../src/db/index.js";
+import { type Database, migrate } from "../src/db/index.js";
 import { AdminService } from "../src/idl/gen/flyteidl/service/admin_pb.js";
 import {
   type Identifier,
@@ -36,48 +29,14 @@ import {
   TaskSpecSchema,
   WorkflowSpecSchema,
 } from "../src/idl/index.js";
-import { LocalBlobStore } from "../src/storage/index.js";
+import { pgliteBackend, postgresBackend, startTestAdmin, type TestAdmin } from "./support/backends.js";
 
-const SERVER = process.env.TSFLYTE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 const FIXTURES = new URL("./fixtures/flyte-1.16/", import.meta.url);
 const P = "flytesnacks";
 const D = "development";
 const V = "v1";
 
 type Admin = Client<typeof AdminService>;
-
-interface Backend {
-  name: string;
-  skip?: string;
-  location: string;
-  cleanup(): Promise<void>;
-}
-
-async function postgresBackend(): Promise<Backend> {
-  const database = `tsflyte_reg_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
-  const onServer = async (sql: string) => {
-    const client = new pg.Client({ connectionString: SERVER });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  const backend = {
-    name: "postgres (server)",
-    location: url.toString(),
-    cleanup: () => onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
-  };
-  try {
-    await onServer(`CREATE DATABASE ${database}`);
-    return backend;
-  } catch (err) {
-    return { ...backend, skip: `no PostgreSQL at ${SERVER}: ${(err as Error).message}` };
-  }
-}
 
 /** The gRPC status a call fails with. */
 async function failure(promise: Promise<unknown>): Promise<ConnectError> {
@@ -128,49 +87,36 @@ const member = async (path: string, suffix: string) => {
   return found;
 };
 
-const pgliteBackend: Backend = { name: "pglite (memory://)", location: "memory://", cleanup: async () => undefined };
-const postgres = await postgresBackend();
+const pglite = pgliteBackend();
+const postgres = await postgresBackend("tsflyte_reg_test");
 
-for (const backend of [pgliteBackend, postgres]) {
+for (const backend of [pglite, postgres]) {
   describe(`registration on ${backend.name}`, { skip: backend.skip }, () => {
     let db: Database;
-    let server: RunningAdminServer;
+    let harness: TestAdmin<typeof AdminService>;
     let admin: Admin;
-    let blobDir: string;
 
     before(async () => {
-      db = await openDatabase(backend.location);
+      db = await backend.open();
       await migrate(db);
-      blobDir = mkdtempSync(join(tmpdir(), "tsflyte-registration-"));
-      const ctx: AdminContext = {
-        db,
-        store: new LocalBlobStore(blobDir),
-        config: {
-          domains: DEFAULT_DOMAINS,
-          defaultProject: P,
-          publicUrl: "http://127.0.0.1",
-          metadataPrefix: "file:///metadata",
-          rawOutputPrefix: "file:///raw",
+      harness = await startTestAdmin(db, AdminService, registrationService, {
+        tmpPrefix: "tsflyte-registration-",
+        domains: DEFAULT_DOMAINS,
+        defaultProject: P,
+        config: { publicUrl: "http://127.0.0.1", metadataPrefix: "file:///metadata", rawOutputPrefix: "file:///raw" },
+        prepare: async (ctx) => {
+          await ensureDefaults(ctx);
+          await ensureDefaults(ctx);
         },
-      };
-      await ensureDefaults(ctx);
-      await ensureDefaults(ctx);
-      server = await startAdminServer({
-        port: 0,
-        routes: (router) => router.service(AdminService, registrationService(ctx)),
+        // gRPC on one backend, Connect on the other: both protocols reach the same handlers.
+        grpc: backend === pglite,
       });
-      // gRPC on one backend, Connect on the other: both protocols reach the same handlers.
-      const transport =
-        backend === pgliteBackend
-          ? createGrpcTransport({ baseUrl: server.url })
-          : createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
-      admin = createClient(AdminService, transport);
+      admin = harness.client;
     });
 
     after(async () => {
-      await server?.close();
+      await harness?.close();
       await db?.close();
-      rmSync(blobDir, { recursive: true, force: true });
       await backend.cleanup();
     });
 

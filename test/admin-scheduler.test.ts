@@ -2,14 +2,9 @@
 // plans with an injected clock on embedded PGlite and on the PostgreSQL server named by
 // TSFLYTE_TEST_POSTGRES (a fresh database per run; skipped when no server answers).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import pg from "pg";
 import type { AdminContext } from "../src/admin/context.js";
 import {
   CronError,
@@ -22,7 +17,7 @@ import {
   startScheduler,
 } from "../src/admin/scheduler/index.js";
 import { fnv1_64 } from "../src/admin/scheduler/names.js";
-import { type Database, migrate, openPglite, openPostgres } from "../src/db/index.js";
+import { type Database, migrate } from "../src/db/index.js";
 import { ExecutionMetadata_ExecutionMode, ExecutionSpecSchema } from "../src/idl/gen/flyteidl/admin/execution_pb.js";
 import { LaunchPlanClosureSchema, LaunchPlanSpecSchema } from "../src/idl/gen/flyteidl/admin/launch_plan_pb.js";
 import { WorkflowClosureSchema } from "../src/idl/gen/flyteidl/admin/workflow_pb.js";
@@ -30,9 +25,9 @@ import { ResourceType } from "../src/idl/gen/flyteidl/core/identifier_pb.js";
 import { type ParameterMapSchema, TypedInterfaceSchema } from "../src/idl/gen/flyteidl/core/interface_pb.js";
 import { LiteralMapSchema } from "../src/idl/gen/flyteidl/core/literals_pb.js";
 import { SimpleType } from "../src/idl/gen/flyteidl/core/types_pb.js";
-import { LocalBlobStore } from "../src/storage/index.js";
+import type { LocalBlobStore } from "../src/storage/index.js";
+import { pgliteBackend, postgresBackend, type TestContext, testContext } from "./support/backends.js";
 
-const SERVER = process.env.TSFLYTE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 const P = "flytesnacks";
 const D = "development";
 const iso = (text: string) => new Date(text);
@@ -136,39 +131,6 @@ describe("scheduled execution names", () => {
     assert.notEqual(scheduledExecutionName({ ...lp, org: "o" }, T0), name);
   });
 });
-
-interface Backend {
-  name: string;
-  skip?: string;
-  open(): Promise<Database>;
-  cleanup(): Promise<void>;
-}
-
-async function postgresBackend(): Promise<Backend> {
-  const database = `tsflyte_sched_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
-  const onServer = async (sql: string) => {
-    const client = new pg.Client({ connectionString: SERVER });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  const backend: Backend = {
-    name: "postgres (server)",
-    open: () => openPostgres(url.toString()),
-    cleanup: () => onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
-  };
-  try {
-    await onServer(`CREATE DATABASE ${database}`);
-    return backend;
-  } catch (err) {
-    return { ...backend, skip: `no PostgreSQL at ${SERVER}: ${(err as Error).message}` };
-  }
-}
 
 const DATETIME = { type: { case: "simple", value: SimpleType.DATETIME } } as const;
 
@@ -289,14 +251,11 @@ async function fired(db: Database, lp: string): Promise<Fired[]> {
 
 const at = (...offsets: number[]) => offsets.map((n) => minutes(n).toISOString());
 
-for (const backend of [
-  { name: "pglite (memory://)", open: () => openPglite("memory://"), cleanup: async () => undefined } as Backend,
-  await postgresBackend(),
-]) {
+for (const backend of [pgliteBackend(), await postgresBackend("tsflyte_sched_test")]) {
   describe(`scheduler on ${backend.name}`, { skip: backend.skip }, () => {
     let db: Database;
     let ctx: AdminContext;
-    let root: string;
+    let context: TestContext;
     let store: LocalBlobStore;
     let workflowId: number;
     let clock = T0;
@@ -318,26 +277,18 @@ for (const backend of [
       db = await backend.open();
       await migrate(db);
       workflowId = await seed(db);
-      root = mkdtempSync(join(tmpdir(), "tsflyte-sched-"));
-      store = new LocalBlobStore(root);
-      ctx = {
-        db,
-        store,
-        config: {
-          domains: [D, "staging", "production"],
-          defaultProject: P,
-          publicUrl: "http://localhost",
-          metadataPrefix: `${store.baseUri}/metadata`,
-          rawOutputPrefix: `${store.baseUri}/data`,
-        },
-      };
+      context = testContext(db, {
+        tmpPrefix: "tsflyte-sched-",
+        domains: [D, "staging", "production"],
+        defaultProject: P,
+      });
+      ({ ctx, store } = context);
     });
 
     after(async () => {
       for (const scheduler of running) await scheduler.stop();
       await db?.close();
-      store?.close();
-      if (root) rmSync(root, { recursive: true, force: true });
+      await context?.close();
       await backend.cleanup();
     });
 

@@ -2,60 +2,18 @@
 // PostgreSQL server named by TSFLYTE_TEST_POSTGRES (a fresh database per run; skipped when no
 // server answers). Executions are seeded by inserting rows directly.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import pg from "pg";
-import type { AdminContext } from "../src/admin/context.js";
-import { type RunningAdminServer, startAdminServer } from "../src/admin/server.js";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { signalService } from "../src/admin/signals/index.js";
-import { type Database, migrate, openPglite, openPostgres } from "../src/db/index.js";
+import { type Database, migrate } from "../src/db/index.js";
 import { type Literal, LiteralSchema, type PrimitiveSchema } from "../src/idl/gen/flyteidl/core/literals_pb.js";
 import { type LiteralType, LiteralTypeSchema, SimpleType } from "../src/idl/gen/flyteidl/core/types_pb.js";
 import { SignalService } from "../src/idl/gen/flyteidl/service/signal_pb.js";
-import { LocalBlobStore } from "../src/storage/index.js";
+import { pgliteBackend, postgresBackend, startTestAdmin, type TestAdmin } from "./support/backends.js";
 
-const SERVER = process.env.TSFLYTE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 const P = "flytesnacks";
 const D = "development";
-
-interface Backend {
-  name: string;
-  skip?: string;
-  open(): Promise<Database>;
-  cleanup(): Promise<void>;
-}
-
-async function postgresBackend(): Promise<Backend> {
-  const database = `tsflyte_signal_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
-  const onServer = async (sql: string) => {
-    const client = new pg.Client({ connectionString: SERVER });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  const backend: Backend = {
-    name: "postgres (server)",
-    open: () => openPostgres(url.toString()),
-    cleanup: () => onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
-  };
-  try {
-    await onServer(`CREATE DATABASE ${database}`);
-    return backend;
-  } catch (err) {
-    return { ...backend, skip: `no PostgreSQL at ${SERVER}: ${(err as Error).message}` };
-  }
-}
 
 const simple = (value: SimpleType): LiteralType => create(LiteralTypeSchema, { type: { case: "simple", value } });
 const BOOL = simple(SimpleType.BOOLEAN);
@@ -75,15 +33,11 @@ async function failure(promise: Promise<unknown>): Promise<ConnectError> {
   );
 }
 
-for (const backend of [
-  { name: "pglite (memory://)", open: () => openPglite("memory://"), cleanup: async () => undefined } as Backend,
-  await postgresBackend(),
-]) {
+for (const backend of [pgliteBackend(), await postgresBackend("tsflyte_signal_test")]) {
   describe(`signal service on ${backend.name}`, { skip: backend.skip }, () => {
     let db: Database;
-    let server: RunningAdminServer;
+    let admin: TestAdmin<typeof SignalService>;
     let client: Client<typeof SignalService>;
-    let root: string;
 
     before(async () => {
       db = await backend.open();
@@ -96,30 +50,17 @@ for (const backend of [
           [P, D, name],
         );
       }
-      root = mkdtempSync(join(tmpdir(), "tsflyte-signal-"));
-      const store = new LocalBlobStore(root);
-      const ctx: AdminContext = {
-        db,
-        store,
-        config: {
-          domains: [D],
-          defaultProject: P,
-          publicUrl: "http://localhost",
-          metadataPrefix: `${store.baseUri}/metadata`,
-          rawOutputPrefix: `${store.baseUri}/data`,
-        },
-      };
-      server = await startAdminServer({
-        port: 0,
-        routes: (router) => router.service(SignalService, signalService(ctx)),
+      admin = await startTestAdmin(db, SignalService, signalService, {
+        tmpPrefix: "tsflyte-signal-",
+        domains: [D],
+        defaultProject: P,
       });
-      client = createClient(SignalService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+      client = admin.client;
     });
 
     after(async () => {
-      await server?.close();
+      await admin?.close();
       await db?.close();
-      if (root) rmSync(root, { recursive: true, force: true });
       await backend.cleanup();
     });
 

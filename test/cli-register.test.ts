@@ -7,15 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { fromBinary } from "@bufbuild/protobuf";
 import { type RunningAdmin, readAdminSettings, startAdmin } from "../src/admin/index.js";
 import { readArchive } from "../src/archive/index.js";
 import { LaunchPlanSchema, TaskSpecSchema, WorkflowSpecSchema, toJson, toYaml } from "../src/idl/index.js";
+import { createPostgresDatabase } from "./support/backends.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = join(root, "test/fixtures/flyte-1.16/register");
-const SERVER = process.env.TSFLYTE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** Runs the CLI without blocking this process's event loop (the admin lives in it). */
 function tsflyte(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -33,25 +32,6 @@ function tsflyte(...args: string[]): Promise<{ code: number | null; stdout: stri
   });
 }
 
-async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `tsflyte_register_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    drop: async () => {
-      const client = new pg.Client({ connectionString: SERVER });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 for (const backend of ["pglite", "postgres"] as const) {
   describe(`register files on ${backend}`, () => {
     let admin: RunningAdmin;
@@ -62,7 +42,7 @@ for (const backend of ["pglite", "postgres"] as const) {
       const dir = mkdtempSync(join(tmpdir(), "tsflyte-register-"));
       let database = "memory://";
       if (backend === "postgres") {
-        const fresh = await freshPostgres();
+        const fresh = await createPostgresDatabase("tsflyte_register");
         database = fresh.url;
         drop = fresh.drop;
       }

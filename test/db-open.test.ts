@@ -9,6 +9,7 @@ import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { DataDirInUseError, type Database, migrate, openDatabase, openPglite } from "../src/db/index.js";
+import { POSTGRES_SERVER } from "./support/backends.js";
 
 const root = mkdtempSync(join(tmpdir(), "tsflyte-pglite-"));
 const dataDir = join(root, "data");
@@ -16,8 +17,7 @@ const lockFile = join(dataDir, "tsflyte.lock");
 
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const server = process.env.TSFLYTE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
-const probe = new pg.Client({ connectionString: server });
+const probe = new pg.Client({ connectionString: POSTGRES_SERVER });
 const reachable = await probe.connect().then(
   () => true,
   () => false,
@@ -121,9 +121,9 @@ describe("openDatabase", () => {
   });
 
   test("postgres:// opens a pool, and an unreachable server fails at open", {
-    skip: reachable ? false : `no PostgreSQL at ${server}`,
+    skip: reachable ? false : `no PostgreSQL at ${POSTGRES_SERVER}`,
   }, async () => {
-    const db = await openDatabase(server);
+    const db = await openDatabase(POSTGRES_SERVER);
     try {
       assert.equal(db.dialect, "postgres");
       assert.deepEqual(await db.query("SELECT 1 AS one"), [{ one: 1 }]);
