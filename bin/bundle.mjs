@@ -32,13 +32,15 @@ function sourceStamp(dir, hash) {
   return hash;
 }
 
-async function buildBundle(target) {
+/** Builds into a private folder, then renames it into place: a half-built bundle is never seen. */
+async function buildBundle(bundleDir) {
   const { build } = await import("esbuild");
-  mkdirSync(cacheDir, { recursive: true });
-  const partial = `${target}.${process.pid}.tmp`;
+  const partialDir = `${bundleDir}.${process.pid}.tmp`;
+  rmSync(partialDir, { recursive: true, force: true });
+  mkdirSync(partialDir, { recursive: true });
   await build({
     stdin: { contents: ENTRY, resolveDir: root, loader: "ts", sourcefile: "tsflyte-entry.ts" },
-    outfile: partial,
+    outfile: join(partialDir, "tsflyte.mjs"),
     bundle: true,
     format: "esm",
     platform: "node",
@@ -49,11 +51,18 @@ async function buildBundle(target) {
     logLevel: "error",
   });
   // The metastore finds its SQL migrations beside the module that holds it: here, the bundle.
-  cpSync(join(root, "src", "db", "migrations"), join(cacheDir, "migrations"), { recursive: true });
-  renameSync(partial, target);
-  // Bundles of older sources are dead weight; partial files of concurrent builds are not ours.
+  cpSync(join(root, "src", "db", "migrations"), join(partialDir, "migrations"), { recursive: true });
+  try {
+    renameSync(partialDir, bundleDir);
+  } catch (error) {
+    // A concurrent start built the same bundle first; theirs is identical.
+    rmSync(partialDir, { recursive: true, force: true });
+    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+  }
+  // Bundles of older sources are dead weight; folders of builds in progress are not ours.
   for (const name of readdirSync(cacheDir)) {
-    if (name.endsWith(".mjs") && join(cacheDir, name) !== target) rmSync(join(cacheDir, name), { force: true });
+    if (!name.endsWith(".tmp") && join(cacheDir, name) !== bundleDir)
+      rmSync(join(cacheDir, name), { recursive: true, force: true });
   }
 }
 
@@ -64,11 +73,12 @@ async function buildBundle(target) {
  */
 export async function loadTsflyte() {
   const stamp = sourceStamp(join(root, "src"), createHash("sha1").update(readFileSync(join(root, "package.json"))));
-  const target = join(cacheDir, `tsflyte-${stamp.digest("hex").slice(0, 16)}.mjs`);
+  const bundleDir = join(cacheDir, stamp.digest("hex").slice(0, 16));
+  const target = join(bundleDir, "tsflyte.mjs");
   try {
     statSync(target);
   } catch {
-    await buildBundle(target);
+    await buildBundle(bundleDir);
   }
   const url = pathToFileURL(target).href;
   process.setSourceMapsEnabled(true);

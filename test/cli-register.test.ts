@@ -132,6 +132,29 @@ for (const backend of ["pglite", "postgres"] as const) {
       assert.ok((await admin.context.store.head(bundle)) !== undefined, "the bundle is in the blob store");
     });
 
+    test("every archive of flytectl's register fixtures registers, or is refused as flytectl refuses it", async () => {
+      const expected: Record<string, number> = {
+        "flyte-package.tgz": 0,
+        "valid-fast-register.tgz": 0,
+        "valid-parent-folder-register.tar": 0,
+        "valid-register.tar": 0,
+        "valid-register.tgz": 0,
+        "valid-unordered-register.tar": 0,
+        "69_core.flyte_basics.lp.greet_1.pb": 0,
+        "invalid.tgz": 1,
+        "invalid.tar": 1,
+        "invalid-fast.tgz": 1,
+        "invalid-extension-register.zip": 2,
+      };
+      const verdicts: Record<string, number | null> = {};
+      for (const [i, name] of Object.keys(expected).entries()) {
+        // A version per archive: several archives hold the same entity names with other specs.
+        const out = await tsflyte("register", "files", "-c", config, "-v", `fixtures-${i}`, join(fixtures, name));
+        verdicts[name] = out.code;
+      }
+      assert.deepEqual(verdicts, expected);
+    });
+
     test("JSON and YAML specs register like protobuf ones", async () => {
       const dir = mkdtempSync(join(tmpdir(), "tsflyte-specs-"));
       const { specs } = await readArchive(readFileSync(join(fixtures, "flyte-package.tgz")), "flyte-package.tgz");
