@@ -181,7 +181,10 @@ for (const backend of [pglite, postgres]) {
         const broken = migration(next, file, "CREATE TABLE zz_half (a int);\nSELECT * FROM zz_missing;");
         const err = await failure(migrate(db, [...loadMigrations(), broken]));
         assert.ok(err instanceof MigrationError);
-        assert.ok(err.message.startsWith(`migration ${file} failed: relation "zz_missing" does not exist`), err.message);
+        assert.ok(
+          err.message.startsWith(`migration ${file} failed: relation "zz_missing" does not exist`),
+          err.message,
+        );
         const [{ count }] = await db.query<{ count: number }>(
           "SELECT count(*) AS count FROM information_schema.tables WHERE table_name = 'zz_half'",
         );

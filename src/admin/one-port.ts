@@ -63,7 +63,8 @@ export function listenOnePort(handler: Handler, port: number, host: string): Pro
   const http1 = createHttp1Server(handler);
   const http2 = createHttp2Server({}, handler);
   const sockets = new Set<Socket>();
-  const server = createNetServer((socket) => {
+  // noDelay: a response written in two parts must not wait ~40 ms for the client's delayed ACK.
+  const server = createNetServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.once("readable", function sniff() {
