@@ -10,12 +10,6 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cacheDir = join(root, "node_modules", ".cache", "tsflyte-bundle");
 
-const ENTRY = `
-export * from "./src/index.ts";
-export { main } from "./src/cli/index.ts";
-export { execute } from "./src/runtime/index.ts";
-`;
-
 // CommonJS dependencies bundled into ESM call require() for Node built-ins; give them one.
 const REQUIRE_SHIM =
   'import { createRequire as __tsflyteCreateRequire } from "node:module";\nconst require = __tsflyteCreateRequire(import.meta.url);';
@@ -39,8 +33,12 @@ async function buildBundle(bundleDir) {
   rmSync(partialDir, { recursive: true, force: true });
   mkdirSync(partialDir, { recursive: true });
   await build({
-    stdin: { contents: ENTRY, resolveDir: root, loader: "ts", sourcefile: "tsflyte-entry.ts" },
-    outfile: join(partialDir, "tsflyte.mjs"),
+    // A real entry file: code splitting (commands loaded on use) needs an entry point on disk.
+    entryPoints: { tsflyte: join(root, "bin", "bundle-entry.ts") },
+    outdir: partialDir,
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     format: "esm",
     platform: "node",
@@ -50,8 +48,11 @@ async function buildBundle(bundleDir) {
     banner: { js: REQUIRE_SHIM },
     logLevel: "error",
   });
-  // The metastore finds its SQL migrations beside the module that holds it: here, the bundle.
-  cpSync(join(root, "src", "db", "migrations"), join(partialDir, "migrations"), { recursive: true });
+  // The metastore finds its SQL migrations beside the module that holds it: the entry file or
+  // one of its chunks, depending on how esbuild splits.
+  for (const dir of [partialDir, join(partialDir, "chunks")]) {
+    cpSync(join(root, "src", "db", "migrations"), join(dir, "migrations"), { recursive: true });
+  }
   try {
     renameSync(partialDir, bundleDir);
   } catch (error) {
@@ -72,7 +73,11 @@ async function buildBundle(bundleDir) {
  * bundle so user code and the CLI share one SDK.
  */
 export async function loadTsflyte() {
-  const stamp = sourceStamp(join(root, "src"), createHash("sha1").update(readFileSync(join(root, "package.json"))));
+  // Sources, this builder itself and the dependencies' versions decide the bundle.
+  const stamp = sourceStamp(
+    join(root, "bin"),
+    sourceStamp(join(root, "src"), createHash("sha1").update(readFileSync(join(root, "package.json")))),
+  );
   const bundleDir = join(cacheDir, stamp.digest("hex").slice(0, 16));
   const target = join(bundleDir, "tsflyte.mjs");
   try {

@@ -1,29 +1,51 @@
-import { ArchiveError } from "../archive/index.js";
-import { DataDirInUseError } from "../db/index.js";
+import { ArchiveError } from "../archive/errors.js";
+import { DataDirInUseError } from "../db/errors.js";
 import { SDK_VERSION } from "../sdk/version.js";
-import { compileCommand } from "./commands/compile.js";
-import { createCommand } from "./commands/create.js";
-import { getCommand } from "./commands/get.js";
-import { packageCommand } from "./commands/package.js";
-import { registerCommand } from "./commands/register.js";
-import { runCommand } from "./commands/run.js";
-import { serveCommand } from "./commands/serve.js";
-import { terminateCommand } from "./commands/terminate.js";
-import { updateCommand } from "./commands/update.js";
 import { UsageError } from "./errors.js";
 import { userStack } from "./format.js";
 import { CompileFailure } from "./precompile.js";
 
-const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
-  run: { summary: "run a task or workflow locally, in this process", run: runCommand },
-  package: { summary: "serialize workflows into a registration archive", run: packageCommand },
-  compile: { summary: "compile every workflow in an archive offline, as admin would", run: compileCommand },
-  register: { summary: "register archives or spec files with admin (register files)", run: registerCommand },
-  create: { summary: "launch an execution or create a project", run: createCommand },
-  get: { summary: "list registered projects, tasks, workflows and launch plans", run: getCommand },
-  update: { summary: "activate or deactivate a launch plan version", run: updateCommand },
-  terminate: { summary: "abort a running execution", run: terminateCommand },
-  serve: { summary: "run the admin control plane (serve admin)", run: serveCommand },
+type Command = (argv: string[]) => Promise<number>;
+
+// Commands load on use: `tsflyte run` must not pay for the admin server, the database drivers
+// and the S3 client at every start.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: {
+    summary: "run a task or workflow locally, in this process",
+    load: async () => (await import("./commands/run.js")).runCommand,
+  },
+  package: {
+    summary: "serialize workflows into a registration archive",
+    load: async () => (await import("./commands/package.js")).packageCommand,
+  },
+  compile: {
+    summary: "compile every workflow in an archive offline, as admin would",
+    load: async () => (await import("./commands/compile.js")).compileCommand,
+  },
+  register: {
+    summary: "register archives or spec files with admin (register files)",
+    load: async () => (await import("./commands/register.js")).registerCommand,
+  },
+  create: {
+    summary: "launch an execution or create a project",
+    load: async () => (await import("./commands/create.js")).createCommand,
+  },
+  get: {
+    summary: "list registered projects, tasks, workflows, launch plans and executions",
+    load: async () => (await import("./commands/get.js")).getCommand,
+  },
+  update: {
+    summary: "activate or deactivate a launch plan version",
+    load: async () => (await import("./commands/update.js")).updateCommand,
+  },
+  terminate: {
+    summary: "abort a running execution",
+    load: async () => (await import("./commands/terminate.js")).terminateCommand,
+  },
+  serve: {
+    summary: "run the admin control plane (serve admin)",
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+  },
 };
 
 const HELP = `tsflyte ${SDK_VERSION}: typed workflows in TypeScript, Flyte-compatible
@@ -54,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(rest);
+    return await (await command.load())(rest);
   } catch (error) {
     if (error instanceof CompileFailure || error instanceof ArchiveError || error instanceof DataDirInUseError) {
       console.error(`Error: ${error.message}`);

@@ -1,0 +1,5 @@
+// What the CLI bundle exports: the SDK (user code's `import "tsflyte"` resolves here), the CLI
+// and the task runtime.
+export * from "../src/index.js";
+export { main } from "../src/cli/index.js";
+export { execute } from "../src/runtime/index.js";
