@@ -17,7 +17,6 @@ import {
 } from "../../idl/gen/flyteidl/admin/node_execution_pb.js";
 import { CatalogCacheStatus } from "../../idl/gen/flyteidl/core/catalog_pb.js";
 import { CompiledWorkflowClosureSchema } from "../../idl/gen/flyteidl/core/compiler_pb.js";
-import { ExecutionError_ErrorKind } from "../../idl/gen/flyteidl/core/execution_pb.js";
 import { LiteralMapSchema } from "../../idl/gen/flyteidl/core/literals_pb.js";
 import type { NodeExecutionEvent } from "../../idl/gen/flyteidl/event/event_pb.js";
 import { joinUri } from "../../storage/index.js";
@@ -35,6 +34,7 @@ import {
   requireTaskExecutionId,
 } from "./rows.js";
 import { between, dateOf, reportedOr } from "./time.js";
+import { errorColumns } from "./error-columns.js";
 
 export async function createNodeEvent(
   ctx: AdminContext,
@@ -229,10 +229,7 @@ function apply(closure: NodeExecutionClosure, event: NodeExecutionEvent, outputU
     if (outputUri !== null) closure.outputResult = { case: "outputUri", value: outputUri };
     else if (event.outputResult.case === "error") {
       closure.outputResult = { case: "error", value: event.outputResult.value };
-      error = {
-        kind: ExecutionError_ErrorKind[event.outputResult.value.kind] ?? "UNKNOWN",
-        code: event.outputResult.value.code,
-      };
+      error = errorColumns(event.outputResult.value);
     }
     if (event.deckUri !== "") closure.deckUri = event.deckUri;
   }

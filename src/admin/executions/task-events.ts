@@ -14,7 +14,7 @@ import {
   type TaskExecutionClosure,
   TaskExecutionClosureSchema,
 } from "../../idl/gen/flyteidl/admin/task_execution_pb.js";
-import { ExecutionError_ErrorKind, type TaskLog } from "../../idl/gen/flyteidl/core/execution_pb.js";
+import type { TaskLog } from "../../idl/gen/flyteidl/core/execution_pb.js";
 import { TaskExecutionIdentifierSchema } from "../../idl/gen/flyteidl/core/identifier_pb.js";
 import { LiteralMapSchema } from "../../idl/gen/flyteidl/core/literals_pb.js";
 import { CatalogCacheStatus } from "../../idl/gen/flyteidl/core/catalog_pb.js";
@@ -32,6 +32,7 @@ import { appendEvent, checkProducer, requireOccurredAt } from "./event-log.js";
 import { isTaskTerminal, TaskPhase, taskPhaseName, taskPhaseOf } from "./phases.js";
 import { loadExecution, loadNodeExecution, loadTaskExecution, requireTaskExecutionId } from "./rows.js";
 import { between, dateOf, reportedOr } from "./time.js";
+import { errorColumns } from "./error-columns.js";
 
 export async function createTaskEvent(
   ctx: AdminContext,
@@ -189,10 +190,7 @@ function apply(closure: TaskExecutionClosure, event: TaskExecutionEvent, outputU
   if (outputUri !== null) closure.outputResult = { case: "outputUri", value: outputUri };
   else if (event.outputResult.case === "error") {
     closure.outputResult = { case: "error", value: event.outputResult.value };
-    error = {
-      kind: ExecutionError_ErrorKind[event.outputResult.value.kind] ?? "UNKNOWN",
-      code: event.outputResult.value.code,
-    };
+    error = errorColumns(event.outputResult.value);
   }
   return { error, durationNs };
 }

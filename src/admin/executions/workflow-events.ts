@@ -13,7 +13,6 @@ import {
   type WorkflowExecutionEventResponse,
   WorkflowExecutionEventResponseSchema,
 } from "../../idl/gen/flyteidl/admin/event_pb.js";
-import { ExecutionError_ErrorKind } from "../../idl/gen/flyteidl/core/execution_pb.js";
 import { LiteralMapSchema } from "../../idl/gen/flyteidl/core/literals_pb.js";
 import { joinUri } from "../../storage/index.js";
 import type { AdminContext } from "../context.js";
@@ -23,6 +22,7 @@ import { appendEvent, checkProducer, claimsCluster, requireOccurredAt } from "./
 import { isWorkflowTerminal, WorkflowPhase, workflowPhaseName, workflowPhaseOf } from "./phases.js";
 import { loadExecution, requireExecutionId } from "./rows.js";
 import { between, dateOf } from "./time.js";
+import { errorColumns } from "./error-columns.js";
 
 export async function createWorkflowEvent(
   ctx: AdminContext,
@@ -90,7 +90,7 @@ export async function createWorkflowEvent(
         await ctx.store.put(outputsUri, toBinary(LiteralMapSchema, result.value));
       } else if (result.case === "error") {
         closure.outputResult = { case: "error", value: result.value };
-        error = { kind: ExecutionError_ErrorKind[result.value.kind] ?? "UNKNOWN", code: result.value.code };
+        error = errorColumns(result.value);
       }
       if (outputsUri !== null) {
         closure.outputResult = {
