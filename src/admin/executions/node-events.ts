@@ -33,7 +33,7 @@ import {
   requireExecutionId,
   requireTaskExecutionId,
 } from "./rows.js";
-import { between, dateOf, reportedOr } from "./time.js";
+import { recordDuration, dateOf, reportedOr } from "./time.js";
 import { errorColumns } from "./error-columns.js";
 
 export async function createNodeEvent(
@@ -221,11 +221,7 @@ function apply(closure: NodeExecutionClosure, event: NodeExecutionEvent, outputU
   let durationNs: bigint | null = null;
   let error: { kind: string; code: string } | null = null;
   if (isNodeTerminal(event.phase)) {
-    if (closure.startedAt !== undefined) {
-      const elapsed = between(closure.startedAt, occurredAt);
-      closure.duration = elapsed.duration;
-      durationNs = elapsed.ns;
-    }
+    durationNs = recordDuration(closure, occurredAt);
     if (outputUri !== null) closure.outputResult = { case: "outputUri", value: outputUri };
     else if (event.outputResult.case === "error") {
       closure.outputResult = { case: "error", value: event.outputResult.value };

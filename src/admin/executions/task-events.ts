@@ -31,7 +31,7 @@ import { alreadyExists, alreadyInTerminalState, invalidArgument, notFound } from
 import { appendEvent, checkProducer, requireOccurredAt } from "./event-log.js";
 import { isTaskTerminal, TaskPhase, taskPhaseName, taskPhaseOf } from "./phases.js";
 import { loadExecution, loadNodeExecution, loadTaskExecution, requireTaskExecutionId } from "./rows.js";
-import { between, dateOf, reportedOr } from "./time.js";
+import { recordDuration, dateOf, reportedOr } from "./time.js";
 import { errorColumns } from "./error-columns.js";
 
 export async function createTaskEvent(
@@ -178,15 +178,8 @@ function apply(closure: TaskExecutionClosure, event: TaskExecutionEvent, outputU
   if (event.phase === TaskPhase.RUNNING && closure.startedAt === undefined) {
     closure.startedAt = occurredAt;
   }
-  let durationNs: bigint | null = null;
+  const durationNs = isTaskTerminal(event.phase) ? recordDuration(closure, occurredAt) : null;
   let error: { kind: string; code: string } | null = null;
-  if (isTaskTerminal(event.phase)) {
-    if (closure.startedAt !== undefined) {
-      const elapsed = between(closure.startedAt, occurredAt);
-      closure.duration = elapsed.duration;
-      durationNs = elapsed.ns;
-    }
-  }
   if (outputUri !== null) closure.outputResult = { case: "outputUri", value: outputUri };
   else if (event.outputResult.case === "error") {
     closure.outputResult = { case: "error", value: event.outputResult.value };

@@ -18,3 +18,14 @@ export const dateOf = (ts: Timestamp) => timestampDate(ts);
 export function reportedOr(reported: Timestamp | undefined, occurred: Timestamp): Timestamp {
   return reported !== undefined && (reported.seconds !== 0n || reported.nanos !== 0) ? reported : occurred;
 }
+
+/**
+ * Sets a finished closure's duration from its start to `end` and returns it in nanoseconds for
+ * the duration_ns column; null when the closure never started.
+ */
+export function recordDuration(closure: { startedAt?: Timestamp; duration?: Duration }, end: Timestamp): bigint | null {
+  if (closure.startedAt === undefined) return null;
+  const elapsed = between(closure.startedAt, end);
+  closure.duration = elapsed.duration;
+  return elapsed.ns;
+}

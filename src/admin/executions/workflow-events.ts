@@ -21,7 +21,7 @@ import { alreadyExists, alreadyInTerminalState, failedPrecondition, invalidArgum
 import { appendEvent, checkProducer, claimsCluster, requireOccurredAt } from "./event-log.js";
 import { isWorkflowTerminal, WorkflowPhase, workflowPhaseName, workflowPhaseOf } from "./phases.js";
 import { loadExecution, requireExecutionId } from "./rows.js";
-import { between, dateOf } from "./time.js";
+import { recordDuration, dateOf } from "./time.js";
 import { errorColumns } from "./error-columns.js";
 
 export async function createWorkflowEvent(
@@ -73,12 +73,7 @@ export async function createWorkflowEvent(
         spec = toBinary(ExecutionSpecSchema, decoded);
       }
       if (next === WorkflowPhase.RUNNING) closure.startedAt = occurredAt;
-      let durationNs: bigint | null = null;
-      if (isWorkflowTerminal(next) && closure.startedAt !== undefined) {
-        const elapsed = between(closure.startedAt, occurredAt);
-        closure.duration = elapsed.duration;
-        durationNs = elapsed.ns;
-      }
+      const durationNs = isWorkflowTerminal(next) ? recordDuration(closure, occurredAt) : null;
       let outputsUri: string | null = null;
       let error: { kind: string; code: string } | null = null;
       const result = event.outputResult;
