@@ -8,6 +8,7 @@ import { DataProxyService } from "../idl/gen/flyteidl/service/dataproxy_pb.js";
 import { AdminService } from "../idl/gen/flyteidl/service/admin_pb.js";
 import { SignalService } from "../idl/gen/flyteidl/service/signal_pb.js";
 import { openBlobStore } from "../storage/index.js";
+import { attributesService } from "./attributes/index.js";
 import type { AdminConfig, AdminContext } from "./context.js";
 import { blobHttpHandler, dataProxyService } from "./dataproxy/index.js";
 import { executionService } from "./executions/index.js";
@@ -79,7 +80,11 @@ export async function startAdmin(settings: AdminSettings): Promise<RunningAdmin>
       port,
       http: blobs,
       routes: (router) => {
-        router.service(AdminService, { ...registrationService(context), ...executionService(context) });
+        router.service(AdminService, {
+          ...registrationService(context),
+          ...executionService(context),
+          ...attributesService(context),
+        });
         router.service(DataProxyService, dataProxyService(context));
         router.service(SignalService, signalService(context));
       },

@@ -224,6 +224,19 @@ export const NAMED_ENTITY_COLUMNS: ColumnMap = {
   }),
 };
 
+// Description entities are immutable: no updated_at.
+export const DESCRIPTION_ENTITY_COLUMNS: ColumnMap = withPrefix(
+  "description_entity",
+  plain("description_entities", {
+    project: "text",
+    domain: "text",
+    name: "text",
+    version: "text",
+    short_description: "text",
+    created_at: "timestamp",
+  }),
+);
+
 export const SIGNAL_COLUMNS: ColumnMap = withPrefix(
   "signal",
   plain("signals", { signal_id: "text", created_at: "timestamp", updated_at: "timestamp" }),

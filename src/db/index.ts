@@ -2,6 +2,7 @@
 // migrations, and safe SQL for Flyte's list filters, sorting and pagination.
 
 export {
+  DESCRIPTION_ENTITY_COLUMNS,
   EXECUTION_COLUMNS,
   LAUNCH_PLAN_COLUMNS,
   NAMED_ENTITY_COLUMNS,

@@ -7,6 +7,7 @@ import type { AdminContext } from "../context.js";
 import { toConnectError } from "./errors.js";
 import { getExecution, getExecutionData, listExecutions, terminateExecution, updateExecution } from "./executions.js";
 import { createExecution, recoverExecution, relaunchExecution } from "./launch.js";
+import { getExecutionMetrics } from "./metrics.js";
 import { createNodeEvent } from "./node-events.js";
 import {
   getNodeExecution,
@@ -39,6 +40,7 @@ export function executionService(ctx: AdminContext): Partial<ServiceImpl<typeof 
     getExecution: handler(ctx, getExecution),
     listExecutions: handler(ctx, listExecutions),
     getExecutionData: handler(ctx, getExecutionData),
+    getExecutionMetrics: handler(ctx, getExecutionMetrics),
     updateExecution: handler(ctx, updateExecution),
     terminateExecution: handler(ctx, terminateExecution),
     createWorkflowEvent: handler(ctx, createWorkflowEvent),

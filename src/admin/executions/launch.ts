@@ -25,9 +25,9 @@ import {
   type LaunchPlanSpec,
   LaunchPlanSpecSchema,
 } from "../../idl/gen/flyteidl/admin/launch_plan_pb.js";
-import { TaskClosureSchema } from "../../idl/gen/flyteidl/admin/task_pb.js";
+import { type Labels, LabelsSchema } from "../../idl/gen/flyteidl/admin/common_pb.js";
 import { type Identifier, IdentifierSchema, ResourceType } from "../../idl/gen/flyteidl/core/identifier_pb.js";
-import { type ParameterMap, ParameterMapSchema, ParameterSchema } from "../../idl/gen/flyteidl/core/interface_pb.js";
+import type { ParameterMap } from "../../idl/gen/flyteidl/core/interface_pb.js";
 import { type LiteralMap, LiteralMapSchema } from "../../idl/gen/flyteidl/core/literals_pb.js";
 import type { AdminContext } from "../context.js";
 import { executionDataPrefix } from "./data.js";
@@ -35,6 +35,9 @@ import { alreadyExists, invalidArgument, isUniqueViolation, notFound } from "./e
 import { computeInputs } from "./inputs.js";
 import { checkExecutionName, generateExecutionName } from "./names.js";
 import { loadExecution, requireExecutionId } from "./rows.js";
+import { ensureSingleTaskLaunchPlan } from "./single-task.js";
+import { checkConcurrency } from "./concurrency.js";
+import { applyExecutionConfig, resolveExecutionConfig } from "./execution-config.js";
 
 /** What one new execution is made from, whichever RPC asked for it. */
 interface Launch {
@@ -57,7 +60,9 @@ interface Target {
   workflowIdentifier: Identifier | undefined;
   expected: ParameterMap | undefined;
   fixed: LiteralMap | undefined;
+  /** The launch plan whose settings and concurrency policy apply; undefined for single tasks. */
   launchPlanSpec: LaunchPlanSpec | undefined;
+  launchPlanName: string;
 }
 
 const nonEmpty = (map: LiteralMap | undefined) =>
@@ -126,14 +131,22 @@ async function previous(ctx: AdminContext, id: ExecutionRelaunchRequest["id"], n
 
 async function launch(ctx: AdminContext, request: Launch): Promise<ExecutionCreateResponse> {
   const { db, config } = ctx;
-  await checkProjectDomain(db, request.project, request.domain, config.domains);
-  const target = await resolveTarget(db, request.spec.launchPlan);
+  const projectLabels = await checkProjectDomain(db, request.project, request.domain, config.domains);
+  const target = await resolveTarget(ctx, request.spec.launchPlan);
   const computed = computeInputs(target.expected, target.fixed, request.inputs);
   const userInputs = request.inputs ?? create(LiteralMapSchema);
   const name = request.name || generateExecutionName();
   const id = { project: request.project, domain: request.domain, name, org: request.org };
 
-  const spec = resolveSpec(clone(ExecutionSpecSchema, request.spec), target.launchPlanSpec, id);
+  const spec = clone(ExecutionSpecSchema, request.spec);
+  const executionConfig = await resolveExecutionConfig(db, spec, target.launchPlanSpec, {
+    project: id.project,
+    domain: id.domain,
+    workflowName: target.launchPlanSpec?.workflowId?.name ?? "",
+  });
+  prepareSpec(spec, id);
+  applyExecutionConfig(spec, executionConfig);
+  spec.labels = withProjectLabels(spec.labels, projectLabels);
   const parent = await parentNodeExecution(db, spec);
   if (parent !== undefined) {
     spec.metadata!.principal = parent.principal;
@@ -160,6 +173,7 @@ async function launch(ctx: AdminContext, request: Launch): Promise<ExecutionCrea
   try {
     await db.transaction(
       async (tx) => {
+        await checkConcurrency(tx, id, target);
         const [row] = await tx.query<{ id: number }>(
           `INSERT INTO executions (project, domain, name, org, launch_plan_id, workflow_id, task_id, launch_entity,
              mode, principal, spec, closure, inputs_uri, user_inputs_uri, scheduled_at, created_at, updated_at,
@@ -211,8 +225,17 @@ async function launch(ctx: AdminContext, request: Launch): Promise<ExecutionCrea
   return create(ExecutionCreateResponseSchema, { id });
 }
 
-async function checkProjectDomain(db: Queryable, project: string, domain: string, domains: string[]): Promise<void> {
-  const rows = await db.query<{ state: number }>("SELECT state FROM projects WHERE identifier = $1", [project]);
+/** Checks the project and domain; returns the project's labels, which every execution carries. */
+async function checkProjectDomain(
+  db: Queryable,
+  project: string,
+  domain: string,
+  domains: string[],
+): Promise<Record<string, string>> {
+  const rows = await db.query<{ state: number; labels: Record<string, string> }>(
+    "SELECT state, labels FROM projects WHERE identifier = $1",
+    [project],
+  );
   if (rows.length === 0) {
     throw invalidArgument(
       `failed to validate that project [${project}] and domain [${domain}] are registered, err: [project [${project}] not found]`,
@@ -220,20 +243,31 @@ async function checkProjectDomain(db: Queryable, project: string, domain: string
   }
   if (rows[0].state === 1) throw invalidArgument(`project [${project}] is not active`);
   if (!domains.includes(domain)) throw invalidArgument(`domain [${domain}] is unrecognized by system`);
+  return rows[0].labels;
 }
 
-async function resolveTarget(db: Queryable, id: Identifier | undefined): Promise<Target> {
+/** flyteadmin's addProjectLabels: project labels are added, the execution's own win on a clash. */
+function withProjectLabels(labels: Labels | undefined, projectLabels: Record<string, string>): Labels | undefined {
+  if (Object.keys(projectLabels).length === 0) return labels;
+  return create(LabelsSchema, { values: { ...projectLabels, ...labels?.values } });
+}
+
+async function resolveTarget(ctx: AdminContext, id: Identifier | undefined): Promise<Target> {
   if (id === undefined) throw invalidArgument("missing launch_plan");
   for (const field of ["project", "domain", "name", "version"] as const) {
     if (id[field] === "") throw invalidArgument(`missing ${field}`);
   }
-  const key = [id.project, id.domain, id.name, id.version];
-  if (id.resourceType === ResourceType.TASK) return resolveTask(db, key);
+  if (id.resourceType === ResourceType.TASK) return resolveTask(ctx, id);
   if (id.resourceType !== ResourceType.LAUNCH_PLAN) {
     throw invalidArgument(
       `invalid resource type ${ResourceType[id.resourceType] ?? id.resourceType}; expected LAUNCH_PLAN or TASK`,
     );
   }
+  return resolveLaunchPlan(ctx.db, id);
+}
+
+async function resolveLaunchPlan(db: Queryable, id: Identifier): Promise<Target> {
+  const key = [id.project, id.domain, id.name, id.version];
   const rows = await db.query<{
     id: number;
     spec: Uint8Array;
@@ -277,66 +311,30 @@ async function resolveTarget(db: Queryable, id: Identifier | undefined): Promise
     expected: closure.expectedInputs ?? spec.defaultInputs,
     fixed: spec.fixedInputs,
     launchPlanSpec: spec,
-  };
-}
-
-/** A single task runs with its own interface as inputs, every one of them required. */
-async function resolveTask(db: Queryable, key: string[]): Promise<Target> {
-  const rows = await db.query<{ id: number; closure: Uint8Array }>(
-    "SELECT id, closure FROM tasks WHERE project = $1 AND domain = $2 AND name = $3 AND version = $4",
-    key,
-  );
-  if (rows.length === 0) {
-    throw notFound(
-      `missing entity of type task with identifier project:"${key[0]}" domain:"${key[1]}" name:"${key[2]}" version:"${key[3]}"`,
-    );
-  }
-  const template = fromBinary(TaskClosureSchema, rows[0].closure).compiledTask?.template;
-  const variables = template?.interface?.inputs?.variables ?? {};
-  const expected = create(ParameterMapSchema, {
-    parameters: Object.fromEntries(
-      Object.entries(variables).map(([name, variable]) => [
-        name,
-        create(ParameterSchema, { var: variable, behavior: { case: "required", value: true } }),
-      ]),
-    ),
-  });
-  return {
-    launchEntity: "task",
-    launchPlanId: null,
-    workflowId: null,
-    taskId: rows[0].id,
-    workflowIdentifier: undefined,
-    expected,
-    fixed: undefined,
-    launchPlanSpec: undefined,
+    launchPlanName: id.name,
   };
 }
 
 /**
- * The spec as stored: settings the caller left unset come from the launch plan (flyteadmin's
- * execution config resolution, without matchable attributes); principal is the caller (no auth
- * yet, so ""), and the system metadata names the namespace the execution runs in.
+ * A single task runs through its `.flytegen.` workflow and launch plan (made on first launch). As
+ * in flyteadmin, the execution links the task and the workflow but no launch plan, and the generated
+ * plan's (empty) settings take no part in resolving the execution's config.
  */
-function resolveSpec(
-  spec: ExecutionSpec,
-  lp: LaunchPlanSpec | undefined,
-  id: { project: string; domain: string },
-): ExecutionSpec {
+async function resolveTask(ctx: AdminContext, taskId: Identifier): Promise<Target> {
+  const { launchPlanId, taskRowId } = await ensureSingleTaskLaunchPlan(ctx, taskId);
+  const target = await resolveLaunchPlan(ctx.db, launchPlanId);
+  return { ...target, launchEntity: "task", launchPlanId: null, taskId: taskRowId, launchPlanSpec: undefined };
+}
+
+/**
+ * The caller's part of the stored spec: principal is the caller (no auth yet, so ""), and the
+ * system metadata names the namespace the execution runs in.
+ */
+function prepareSpec(spec: ExecutionSpec, id: { project: string; domain: string }): void {
   spec.inputs = undefined;
   spec.metadata ??= create(ExecutionMetadataSchema);
   spec.metadata.principal = "";
   spec.metadata.systemMetadata = create(SystemMetadataSchema, { namespace: `${id.project}-${id.domain}` });
-  if (lp === undefined) return spec;
-  if (spec.maxParallelism === 0) spec.maxParallelism = lp.maxParallelism;
-  if (spec.securityContext === undefined) spec.securityContext = lp.securityContext;
-  if (!spec.rawOutputDataConfig?.outputLocationPrefix) spec.rawOutputDataConfig = lp.rawOutputDataConfig;
-  if (Object.keys(spec.labels?.values ?? {}).length === 0) spec.labels = lp.labels;
-  if (Object.keys(spec.annotations?.values ?? {}).length === 0) spec.annotations = lp.annotations;
-  if (spec.interruptible === undefined) spec.interruptible = lp.interruptible;
-  spec.overwriteCache = spec.overwriteCache || lp.overwriteCache;
-  if (Object.keys(spec.envs?.values ?? {}).length === 0) spec.envs = lp.envs;
-  return spec;
 }
 
 /** Request notifications if any, none if disabled, else the launch plan's. */

@@ -4,6 +4,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AdminService } from "../../idl/gen/flyteidl/service/admin_pb.js";
 import type { AdminContext } from "../context.js";
+import { getDescriptionEntity, listDescriptionEntities } from "./description-entities.js";
 import { toConnectError } from "./errors.js";
 import {
   createLaunchPlan,
@@ -72,6 +73,8 @@ type Registration = Pick<
   | "getNamedEntity"
   | "updateNamedEntity"
   | "getVersion"
+  | "getDescriptionEntity"
+  | "listDescriptionEntities"
 >;
 
 /** The registration RPCs of AdminService, to merge with the other admin services' handlers. */
@@ -101,6 +104,8 @@ export function registrationService(ctx: AdminContext): Partial<ServiceImpl<type
     getNamedEntity: handler(ctx, getNamedEntity),
     updateNamedEntity: handler(ctx, updateNamedEntity),
     getVersion: handler(ctx, getVersion),
+    getDescriptionEntity: handler(ctx, getDescriptionEntity),
+    listDescriptionEntities: handler(ctx, listDescriptionEntities),
   };
   return service;
 }

@@ -28,6 +28,7 @@ import { describeDifferences, digestOf, sameDigest } from "./digest.js";
 import { invalidArgument, missing, notFound } from "./errors.js";
 import { validateIdentifier, validateProjectAndDomain } from "./identifiers.js";
 import { listIds, listPage, scope } from "./lists.js";
+import { validateTaskResources } from "./task-resources.js";
 
 interface TaskRow {
   project: string;
@@ -91,6 +92,7 @@ function validateTemplate(request: TaskCreateRequest): void {
       "invalid TaskSpecification, pod tasks should specify their target as a K8sPod with a defined pod spec",
     );
   }
+  validateTaskResources(request.id!, template);
 }
 
 export async function createTask(ctx: AdminContext, request: TaskCreateRequest) {
