@@ -2,4 +2,4 @@
 // and the task runtime.
 export * from "../src/index.js";
 export { main } from "../src/cli/index.js";
-export { execute } from "../src/runtime/index.js";
+export { execute, fastExecute } from "../src/runtime/index.js";

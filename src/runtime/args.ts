@@ -8,6 +8,12 @@ export interface ExecuteArgs {
   resolver: string;
   module: string;
   task: string;
+  /**
+   * Set by tsflyte-fast-execute (flytekit's flags): the code bundle and folder this task runs
+   * from, so that the tasks a dynamic task describes fetch the same bundle.
+   */
+  dynamicAddlDistro?: string;
+  dynamicDestDir?: string;
 }
 
 const FLAGS: Record<string, keyof ExecuteArgs> = {
@@ -19,6 +25,8 @@ const FLAGS: Record<string, keyof ExecuteArgs> = {
   "--resolver": "resolver",
   "--module": "module",
   "--task": "task",
+  "--dynamic-addl-distro": "dynamicAddlDistro",
+  "--dynamic-dest-dir": "dynamicDestDir",
 };
 
 const REQUIRED: (keyof ExecuteArgs)[] = ["inputs", "outputPrefix", "rawOutputDataPrefix", "resolver", "module", "task"];

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { ArrayTaskEntity } from "./array-task.js";
 import type { Condition } from "./condition.js";
 import type { Entity } from "./entity.js";
@@ -63,13 +64,18 @@ export interface Scope {
   add(node: GraphNode): void;
 }
 
-/** Nodes of one workflow body, ids numbered in creation order as flytekit numbers them. */
+/**
+ * Nodes of one workflow body, ids numbered in creation order as flytekit numbers them: `n0`,
+ * `n1`, ... in a workflow, `dn0`, `dn1`, ... in what a dynamic task builds.
+ */
 export class WorkflowScope implements Scope {
   readonly nodes: GraphNode[] = [];
   private counter = 0;
 
+  constructor(private readonly idPrefix = "n") {}
+
   nextId(): string {
-    return `n${this.counter++}`;
+    return `${this.idPrefix}${this.counter++}`;
   }
 
   add(node: GraphNode): void {
@@ -78,6 +84,8 @@ export class WorkflowScope implements Scope {
 }
 
 const scopes: Scope[] = [];
+/** A dynamic task's body may await between calls, so its scope follows the async context. */
+const asyncScopes = new AsyncLocalStorage<Scope>();
 
 /** Runs `body` with `scope` receiving every node created meanwhile. */
 export function withScope<R>(scope: Scope, body: () => R): R {
@@ -87,6 +95,11 @@ export function withScope<R>(scope: Scope, body: () => R): R {
   } finally {
     scopes.pop();
   }
+}
+
+/** Runs an async `body` with `scope` receiving every node it creates, across its awaits. */
+export function withAsyncScope<R>(scope: Scope, body: () => Promise<R>): Promise<R> {
+  return asyncScopes.run(scope, body);
 }
 
 export function enterScope(scope: Scope): void {
@@ -99,5 +112,6 @@ export function leaveScope(scope: Scope): void {
 }
 
 export function currentScope(): Scope | undefined {
-  return scopes.at(-1);
+  // Workflow bodies and branch cases run synchronously, so while one is open it is innermost.
+  return scopes.at(-1) ?? asyncScopes.getStore();
 }

@@ -18,6 +18,7 @@ export {
   type LaunchPlanOptions,
   type Schedule,
 } from "./launch-plan.js";
+export { dynamic, DynamicEntity, type DynamicBody, type DynamicGraph } from "./dynamic.js";
 export { conditional } from "./conditional.js";
 export { map } from "./map.js";
 export { WfPromise } from "./promise.js";

@@ -85,25 +85,8 @@ export class WorkflowEntity<I extends TypeMap = TypeMap, O extends TypeMap = Typ
     for (const [name, type] of Object.entries(this.inputTypes())) {
       inputs[name] = new WfPromise({ nodeId: "", variable: name, path: [] }, type);
     }
-    const returned = withScope(scope, () => this.body(inputs as Promises<I>)) ?? {};
-    if (typeof returned !== "object" || returned instanceof WfPromise) {
-      throw new Error(
-        `${describeEntity(this)} must return an object with its outputs by name, e.g. { ${Object.keys(this.outputTypes())[0] ?? "out"}: ... }`,
-      );
-    }
-    const outputs = new Map<string, unknown>();
-    const declared = this.outputTypes();
-    for (const [name, value] of Object.entries(returned)) {
-      if (!(name in declared)) {
-        throw new Error(
-          `${describeEntity(this)} returns "${name}" which is not a declared output; outputs: ${Object.keys(declared).join(", ") || "(none)"}`,
-        );
-      }
-      outputs.set(name, value);
-    }
-    for (const name of Object.keys(declared)) {
-      if (!outputs.has(name)) throw new Error(`${describeEntity(this)} does not return its output "${name}"`);
-    }
+    const returned = withScope(scope, () => this.body(inputs as Promises<I>));
+    const outputs = returnedOutputs(this, returned);
     return { nodes: scope.nodes, outputs, failureNode: this.buildFailureNode(inputs) };
   }
 
@@ -129,6 +112,33 @@ export class WorkflowEntity<I extends TypeMap = TypeMap, O extends TypeMap = Typ
     node.id = "fn0";
     return node;
   }
+}
+
+/**
+ * What a workflow (or dynamic task) body returned, checked against the declared outputs: one
+ * promise or value per output, nothing else.
+ */
+export function returnedOutputs(entity: Entity, returned: unknown): Map<string, unknown> {
+  const value = returned ?? {};
+  if (typeof value !== "object" || value instanceof WfPromise) {
+    throw new Error(
+      `${describeEntity(entity)} must return an object with its outputs by name, e.g. { ${Object.keys(entity.outputTypes())[0] ?? "out"}: ... }`,
+    );
+  }
+  const outputs = new Map<string, unknown>();
+  const declared = entity.outputTypes();
+  for (const [name, output] of Object.entries(value)) {
+    if (!(name in declared)) {
+      throw new Error(
+        `${describeEntity(entity)} returns "${name}" which is not a declared output; outputs: ${Object.keys(declared).join(", ") || "(none)"}`,
+      );
+    }
+    outputs.set(name, output);
+  }
+  for (const name of Object.keys(declared)) {
+    if (!outputs.has(name)) throw new Error(`${describeEntity(entity)} does not return its output "${name}"`);
+  }
+  return outputs;
 }
 
 export type Workflow<I extends TypeMap, O extends TypeMap> = ((inputs: CallInputs<I>) => NodeOutputs<O>) &

@@ -6,11 +6,14 @@ import { type Entity, describeEntity } from "../entity.js";
 import type { GraphNode } from "../graph.js";
 import type { LaunchPlanEntity } from "../launch-plan.js";
 import { WfPromise } from "../promise.js";
-import type { TaskEntity } from "../task.js";
-import type { WorkflowEntity } from "../workflow.js";
+import type { TaskContext, TaskEntity } from "../task.js";
+import type { FailurePolicy, WorkflowEntity, WorkflowGraph } from "../workflow.js";
+import { DynamicEntity } from "../dynamic.js";
+import { registrationOrder, graphEntities } from "../serialize/dependencies.js";
+import { resolveNames } from "../serialize/index.js";
 import type { LocalCache } from "./cache.js";
 import { NonRecoverableError, TaskFailure, WorkflowFailure } from "./errors.js";
-import { invokeTask } from "./invoke.js";
+import { invokeTask, taskContext } from "./invoke.js";
 import { completeInputs, fromLiteralMap, toLiteralMap, ValueError } from "./values.js";
 
 type Values = Record<string, unknown>;
@@ -90,8 +93,11 @@ export class LocalExecutor {
     for (let attempt = 0; ; attempt++) {
       this.emit(path, task, "RUNNING", attempt);
       try {
-        const workDir = this.workDir(path, attempt);
-        const outputs = await invokeTask(task, inputs, { attempt, workDir, executionName: "local", timeoutMs });
+        const settings = { attempt, workDir: this.workDir(path, attempt), executionName: "local", timeoutMs };
+        const outputs =
+          task instanceof DynamicEntity
+            ? await this.runDynamic(task, inputs, path, await taskContext(settings))
+            : await invokeTask(task, inputs, settings);
         const literals = toLiteralMap(task.outputTypes(), outputs, `${what} output`);
         if (cache && key) await cache.put(key, literals);
         this.emit(path, task, "SUCCEEDED", attempt);
@@ -108,8 +114,23 @@ export class LocalExecutor {
     }
   }
 
-  private async runWorkflow(wf: WorkflowEntity, inputs: Values, path: string): Promise<Values> {
-    const graph = wf.graph();
+  /** A dynamic task's body builds nodes from the real inputs; they run here like a workflow's. */
+  private async runDynamic(task: DynamicEntity, inputs: Values, path: string, context: TaskContext): Promise<Values> {
+    const graph = await task.graph(inputs, context);
+    await resolveNames(registrationOrder(graphEntities(graph.nodes)));
+    return this.runGraph({ ...graph, failureNode: undefined }, undefined, inputs, path);
+  }
+
+  private runWorkflow(wf: WorkflowEntity, inputs: Values, path: string): Promise<Values> {
+    return this.runGraph(wf.graph(), wf.options.failurePolicy, inputs, path);
+  }
+
+  private async runGraph(
+    graph: WorkflowGraph,
+    failurePolicy: FailurePolicy | undefined,
+    inputs: Values,
+    path: string,
+  ): Promise<Values> {
     const results = new Map<string, Promise<Values>>();
     const prefix = path ? `${path}-` : "";
     const resolve = (value: unknown): Promise<unknown> => resolveValue(value, inputs, results);
@@ -122,7 +143,7 @@ export class LocalExecutor {
     };
     for (const node of graph.nodes) start(node);
     try {
-      if (wf.options.failurePolicy === "afterExecutableNodes") {
+      if (failurePolicy === "afterExecutableNodes") {
         const settled = await Promise.allSettled(results.values());
         const failed = settled.find((s) => s.status === "rejected");
         if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -6,7 +6,7 @@ import { LocalExecutor, type LocalEvent, type LocalRunOptions } from "./executor
 
 export { LocalCache, LocalExecutor, type LocalEvent, type LocalRunOptions };
 export { ValueError, completeInputs, describeTypes, fromLiteralMap, toLiteralMap } from "./values.js";
-export { invokeTask, type AttemptSettings } from "./invoke.js";
+export { invokeTask, taskContext, type AttemptSettings } from "./invoke.js";
 
 /**
  * Runs a task, workflow or launch plan in this process and returns its outputs by name.

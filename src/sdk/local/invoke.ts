@@ -19,13 +19,7 @@ export async function invokeTask(
   inputs: Record<string, unknown>,
   settings: AttemptSettings,
 ): Promise<Record<string, unknown>> {
-  await mkdir(settings.workDir, { recursive: true });
-  const context: TaskContext = {
-    attempt: settings.attempt,
-    executionName: settings.executionName,
-    workDir: settings.workDir,
-    secret: readSecret,
-  };
+  const context = await taskContext(settings);
   const running = Promise.resolve().then(() => task.fn(inputs as never, context));
   const result = settings.timeoutMs === undefined ? await running : await withTimeout(running, settings.timeoutMs);
   const outputs = (result ?? {}) as Record<string, unknown>;
@@ -35,6 +29,17 @@ export async function invokeTask(
     throw new ValueError(`task ${task.name} returned ${extra.join(", ")}, which it does not declare as outputs`);
   }
   return outputs;
+}
+
+/** What the user's function (or a dynamic task's body) may ask about this attempt; makes its work dir. */
+export async function taskContext(settings: AttemptSettings): Promise<TaskContext> {
+  await mkdir(settings.workDir, { recursive: true });
+  return {
+    attempt: settings.attempt,
+    executionName: settings.executionName,
+    workDir: settings.workDir,
+    secret: readSecret,
+  };
 }
 
 function withTimeout<T>(running: Promise<T>, ms: number): Promise<T> {

@@ -16,28 +16,38 @@ export function allNodes(nodes: GraphNode[]): GraphNode[] {
 
 function workflowNodes(wf: WorkflowEntity): GraphNode[] {
   const graph = wf.graph();
-  return allNodes(graph.failureNode ? [...graph.nodes, graph.failureNode] : graph.nodes);
+  return graph.failureNode ? [...graph.nodes, graph.failureNode] : graph.nodes;
+}
+
+/** Entities that nodes (and the nodes inside their branches) call directly, each once. */
+export function graphEntities(nodes: GraphNode[]): Entity[] {
+  const found = new Set<Entity>();
+  for (const node of allNodes(nodes)) if (node.target.kind !== "branch") found.add(node.target.entity);
+  return [...found];
 }
 
 /** Entities a workflow's nodes call directly. */
 export function directDependencies(wf: WorkflowEntity): Entity[] {
-  const found = new Set<Entity>();
-  for (const node of workflowNodes(wf)) if (node.target.kind !== "branch") found.add(node.target.entity);
-  return [...found];
+  return graphEntities(workflowNodes(wf));
 }
 
 /** Every workflow called as a subworkflow, at any depth, each once (launch plans excluded). */
 export function subWorkflows(wf: WorkflowEntity): WorkflowEntity[] {
+  return nestedWorkflows(directDependencies(wf));
+}
+
+/** The workflows among `entities` and every subworkflow inside them, at any depth, each once. */
+export function nestedWorkflows(entities: Entity[]): WorkflowEntity[] {
   const found = new Set<WorkflowEntity>();
-  const visit = (w: WorkflowEntity) => {
-    for (const dep of directDependencies(w)) {
+  const visit = (deps: Entity[]) => {
+    for (const dep of deps) {
       if (dep.kind === "workflow" && !found.has(dep as WorkflowEntity)) {
         found.add(dep as WorkflowEntity);
-        visit(dep as WorkflowEntity);
+        visit(directDependencies(dep as WorkflowEntity));
       }
     }
   };
-  visit(wf);
+  visit(entities);
   return [...found];
 }
 

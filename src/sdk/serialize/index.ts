@@ -14,6 +14,7 @@ import { serializeWorkflow } from "./workflow.js";
 
 export { DEFAULT_IMAGE, PLACEHOLDERS, placeholderSettings, type SerializationSettings } from "./settings.js";
 export { registrationOrder } from "./dependencies.js";
+export { dynamicJobSpec } from "./dynamic.js";
 
 export type SerializedEntity =
   | { kind: 1; name: string; entity: TaskEntity | ArrayTaskEntity; spec: TaskSpec; bytes: Uint8Array }

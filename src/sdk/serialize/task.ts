@@ -9,6 +9,7 @@ import {
   TaskSpecSchema,
 } from "../../idl/index.js";
 import { ArrayTaskEntity } from "../array-task.js";
+import { DynamicEntity } from "../dynamic.js";
 import type { ResourceSpec, TaskEntity } from "../task.js";
 import { SDK_VERSION } from "../version.js";
 import { entityId } from "./ids.js";
@@ -74,7 +75,9 @@ export function serializeTask(task: TaskEntity | ArrayTaskEntity, settings: Seri
   const { options } = code;
   const image = options.image ?? settings.image;
   const args = executeArgs(code);
-  const env = { ...settings.env, ...options.env };
+  // A dynamic task serializes the tasks it calls at run time; they get the default image it was registered with.
+  const internal = task instanceof DynamicEntity ? { FLYTE_INTERNAL_IMAGE: settings.image } : {};
+  const env = { ...settings.env, ...options.env, ...internal };
   return create(TaskSpecSchema, {
     template: {
       id: entityId(task, settings),
