@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { BlobNotFoundError } from "./errors.js";
 
 /**
  * A flat store of immutable-by-convention blobs addressed by URI: `file:///abs/path` for the local store,
@@ -63,4 +64,14 @@ export interface SignedUpload {
 export interface SignedDownload {
   url: string;
   expiresAt: Date;
+}
+
+/** The whole blob, or undefined when it does not exist (for files a step may or may not have written). */
+export async function getIfPresent(store: BlobStore, uri: string): Promise<Uint8Array | undefined> {
+  try {
+    return await store.get(uri);
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) return undefined;
+    throw error;
+  }
 }

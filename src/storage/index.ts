@@ -9,6 +9,7 @@ export type {
   SignedUploadOptions,
   SignedUrlOptions,
 } from "./blob-store.js";
+export { getIfPresent } from "./blob-store.js";
 export { MAX_SIGNED_URL_SECONDS } from "./checks.js";
 export { BlobIntegrityError, BlobNotFoundError, BlobStoreError, InvalidBlobUriError } from "./errors.js";
 export {

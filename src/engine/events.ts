@@ -1,0 +1,132 @@
+// Sends workflow, node and task events to admin in the order the engine produces them. Transport failures are
+// retried with backoff until admin answers, so no event is lost while admin restarts; admin's answers are
+// classified as flytepropeller's event sink does (events/errors/errors.go).
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { EventFailureReasonSchema } from "../idl/gen/flyteidl/admin/event_pb.js";
+import {
+  type NodeExecutionEvent,
+  NodeExecutionEventSchema,
+  TaskExecutionEventSchema,
+  WorkflowExecutionEventSchema,
+} from "../idl/gen/flyteidl/event/event_pb.js";
+import type { AdminApi } from "./admin-api.js";
+
+/** What admin made of an event: stored, a duplicate of one it has, or refused because the entity already ended. */
+export type EventOutcome = "recorded" | "duplicate" | "terminal";
+
+/** Admin refused an event for a reason retrying cannot fix (bad argument, unknown execution, other cluster). */
+export class EventRejectedError extends Error {
+  constructor(
+    readonly what: string,
+    readonly code: Code,
+    message: string,
+  ) {
+    super(`admin refused the ${what} event (${Code[code]}): ${message}`);
+    this.name = "EventRejectedError";
+  }
+}
+
+/** flytepropeller truncates error messages to this many bytes before sending (events.MaxErrorMessageLength). */
+const MAX_ERROR_MESSAGE_BYTES = 100 * 1024;
+
+const RETRYABLE = new Set([Code.Unavailable, Code.Internal, Code.Unknown, Code.DeadlineExceeded, Code.Aborted]);
+
+/** The plain-object form of an event (not an already built message), so the recorder can add its own fields. */
+type Init<T> = Extract<T, { $typeName?: undefined }>;
+type WorkflowEventInit = Init<MessageInitShape<typeof WorkflowExecutionEventSchema>>;
+type NodeEventInit = Init<MessageInitShape<typeof NodeExecutionEventSchema>>;
+type TaskEventInit = Init<MessageInitShape<typeof TaskExecutionEventSchema>>;
+
+export class EventRecorder {
+  constructor(
+    private readonly api: AdminApi,
+    private readonly producerId: string,
+    private readonly stopped: AbortSignal,
+  ) {}
+
+  workflow(
+    event: Omit<WorkflowEventInit, "producerId" | "occurredAt">,
+    occurredAt = new Date(),
+  ): Promise<EventOutcome> {
+    const message = create(WorkflowExecutionEventSchema, {
+      ...event,
+      producerId: this.producerId,
+      occurredAt: timestamp(occurredAt),
+    });
+    truncateError(message.outputResult);
+    return this.send("workflow", () => this.api.admin.createWorkflowEvent({ event: message }));
+  }
+
+  node(event: Omit<NodeEventInit, "producerId" | "occurredAt">, occurredAt = new Date()): Promise<EventOutcome> {
+    const message: NodeExecutionEvent = create(NodeExecutionEventSchema, {
+      ...event,
+      producerId: this.producerId,
+      occurredAt: timestamp(occurredAt),
+      reportedAt: timestamp(new Date()),
+    });
+    truncateError(message.outputResult);
+    return this.send("node", () => this.api.admin.createNodeEvent({ event: message }));
+  }
+
+  task(event: Omit<TaskEventInit, "producerId" | "occurredAt">, occurredAt = new Date()): Promise<EventOutcome> {
+    const message = create(TaskExecutionEventSchema, {
+      ...event,
+      producerId: this.producerId,
+      occurredAt: timestamp(occurredAt),
+      reportedAt: timestamp(new Date()),
+    });
+    truncateError(message.outputResult);
+    return this.send("task", () => this.api.admin.createTaskEvent({ event: message }));
+  }
+
+  private async send(what: string, call: () => Promise<unknown>): Promise<EventOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await call();
+        return "recorded";
+      } catch (error) {
+        const outcome = classify(what, error);
+        if (outcome !== "retry") return outcome;
+        if (this.stopped.aborted) throw new Error(`engine stopped while sending a ${what} event`);
+        await sleep(Math.min(50 * 2 ** attempt, 5_000), this.stopped);
+      }
+    }
+  }
+}
+
+function classify(what: string, error: unknown): EventOutcome | "retry" {
+  const connectError = ConnectError.from(error);
+  if (connectError.code === Code.AlreadyExists) return "duplicate";
+  if (connectError.code === Code.FailedPrecondition) {
+    const [reason] = connectError.findDetails(EventFailureReasonSchema);
+    if (reason?.reason.case === "alreadyInTerminalState") return "terminal";
+  }
+  if (RETRYABLE.has(connectError.code)) return "retry";
+  throw new EventRejectedError(what, connectError.code, connectError.rawMessage);
+}
+
+function truncateError(result: { case?: string; value?: unknown }): void {
+  if (result.case !== "error") return;
+  const error = result.value as { message: string };
+  const bytes = Buffer.from(error.message);
+  if (bytes.length > MAX_ERROR_MESSAGE_BYTES) error.message = bytes.subarray(0, MAX_ERROR_MESSAGE_BYTES).toString();
+}
+
+export function timestamp(date: Date) {
+  const ms = date.getTime();
+  return { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,44 @@
+// Node events as flytepropeller sends them: the node's unique id, its template id, its parent and retry group
+// inside nested workflows, input and output locations, and errors.
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { NodeExecution_Phase } from "../idl/gen/flyteidl/core/execution_pb.js";
+import type { NodeExecutionEventSchema } from "../idl/gen/flyteidl/event/event_pb.js";
+import type { NodeContext } from "./context.js";
+import { type EngineError, outputResult } from "./errors.js";
+import type { EventOutcome } from "./events.js";
+
+export { NodeExecution_Phase };
+
+type NodeEventExtra = Extract<MessageInitShape<typeof NodeExecutionEventSchema>, { $typeName?: undefined }>;
+
+export interface NodeEventData {
+  inputUri?: string;
+  outputUri?: string;
+  error?: EngineError;
+  extra?: NodeEventExtra;
+  occurredAt?: Date;
+}
+
+export function sendNodeEvent(
+  ctx: NodeContext,
+  phase: NodeExecution_Phase,
+  data: NodeEventData = {},
+): Promise<EventOutcome> {
+  const { node, exec, parent } = ctx;
+  return exec.events.node(
+    {
+      id: { nodeId: ctx.uniqueId, executionId: exec.id },
+      phase,
+      specNodeId: node.id,
+      nodeName: node.metadata?.name || node.id,
+      retryGroup: parent === undefined ? "" : String(parent.attempt),
+      parentNodeMetadata: parent === undefined ? undefined : { nodeId: parent.uniqueId },
+      inputValue: data.inputUri === undefined ? undefined : { case: "inputUri", value: data.inputUri },
+      outputResult: outputResult(data),
+      isInDynamicChain: ctx.isInDynamicChain ?? false,
+      eventVersion: 2,
+      ...data.extra,
+    },
+    data.occurredAt,
+  );
+}

@@ -1,0 +1,51 @@
+// A subworkflow node runs the subworkflow's nodes inline, as children of the node: their data lives under the
+// node's attempt dir and their events name the node as parent. The subworkflow's end node gives the outputs.
+import { childNodeDataDir, joinUri, nodeOutputDir, nodeUniqueId } from "../../storage/index.js";
+import type { NodeContext } from "../context.js";
+import { NodeExecution_Phase, sendNodeEvent } from "../node-events.js";
+import { abortScope, type Scope, stepScope } from "../scope.js";
+import { graphOf } from "../graph.js";
+import { childStatuses } from "../state.js";
+import { queueNode } from "./task.js";
+
+export function subworkflowScope(ctx: NodeContext): Scope {
+  const ref = ctx.node.target.case === "workflowNode" ? ctx.node.target.value.reference : undefined;
+  const workflow = ctx.exec.subWorkflow(ref?.case === "subWorkflowRef" ? ref.value : undefined);
+  const attempt = ctx.state.attempts;
+  const parent = { uniqueId: ctx.uniqueId, attempt };
+  const outputDir = nodeOutputDir(ctx.dataDir, attempt);
+  return {
+    graph: graphOf(workflow),
+    statuses: childStatuses(ctx.state),
+    inputsUri: joinUri(ctx.dataDir, "inputs.pb"),
+    dataDirOf: (id) => childNodeDataDir(outputDir, id),
+    uniqueIdOf: (id) => nodeUniqueId(id, parent),
+    parent,
+    failurePolicy: workflow.template?.metadata?.onFailure ?? 0,
+    isInDynamicChain: ctx.isInDynamicChain,
+  };
+}
+
+export async function stepSubworkflowNode(ctx: NodeContext): Promise<void> {
+  const { state, exec } = ctx;
+  if (state.phase === "NotYetStarted") {
+    await queueNode(ctx);
+    state.phase = "Running";
+    state.startedAt = Date.now();
+    await sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, { extra: { isParent: true } });
+  }
+  const result = await stepScope(exec, subworkflowScope(ctx));
+  if (result.kind === "running") return;
+  if (result.kind === "failed") {
+    await abortScope(exec, subworkflowScope(ctx), "Some node execution failed, auto-abort.");
+    state.phase = "Failed";
+    state.error = result.error;
+    exec.changed();
+    await sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: result.error });
+    return;
+  }
+  state.phase = "Succeeded";
+  state.outputUri = result.outputUri;
+  exec.changed();
+  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: result.outputUri });
+}

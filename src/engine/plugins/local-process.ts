@@ -1,0 +1,259 @@
+// The `local` plugin: each task attempt is a process on the engine's machine, started from the task container's
+// command and args after Flyte's template substitution, in a working dir of its own, with stdout and stderr in
+// a log file. Processes are detached and report their exit code in a file, so an attempt outlives an engine
+// crash and the restarted engine adopts it instead of running it again.
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { type TaskLog, TaskLogSchema, type TaskTemplate } from "../../idl/index.js";
+import { userError, systemError } from "../errors.js";
+import type { AttemptStatus, TaskAttempt, TaskPlugin } from "./plugin.js";
+import { PluginStartError } from "./plugin.js";
+import { runtimeCommand } from "./runtime-commands.js";
+import { renderTemplate, TemplateError } from "./template.js";
+import { WarmWorkers } from "./warm-workers.js";
+
+export interface LocalProcessPluginOptions {
+  /** Parent folder of every attempt's working dir. */
+  workRoot: string;
+  /** Where an attempt's log file goes and the URI its log link shows; default `<workDir>/task.log`. */
+  logLocation?: (attempt: TaskAttempt) => { path: string; uri: string };
+  /** How often an adopted attempt (started by an earlier engine process) is checked, in ms. */
+  adoptedPollMs?: number;
+  /** tsflyte task processes kept started and waiting for an attempt (default 2; 0 starts each on demand). */
+  warmWorkers?: number;
+  /**
+   * Folders that stand for images: a task whose image is listed runs with that folder as working dir, so code a
+   * real image would contain (standard, non-fast registration) is found there.
+   */
+  imageDirs?: Record<string, string>;
+}
+
+interface LocalAttemptState {
+  pid: number;
+  workDir: string;
+  exitFile: string;
+  logFile: string;
+  logUri: string;
+}
+
+/** Grace between SIGTERM and SIGKILL when an attempt is stopped. */
+const KILL_GRACE_MS = 1_000;
+
+export class LocalProcessPlugin implements TaskPlugin {
+  readonly id = "local";
+  private readonly children = new Map<number, ChildProcess>();
+  private readonly workers: WarmWorkers;
+
+  constructor(private readonly options: LocalProcessPluginOptions) {
+    this.workers = new WarmWorkers(options.warmWorkers ?? 2);
+  }
+
+  supports(task: TaskTemplate): boolean {
+    return task.target.case === "container";
+  }
+
+  async start(attempt: TaskAttempt, wake: () => void): Promise<LocalAttemptState> {
+    const container = attempt.task.target.case === "container" ? attempt.task.target.value : undefined;
+    if (container === undefined)
+      throw new PluginStartError(systemError("UnsupportedTaskType", `task ${taskName(attempt)} has no container`));
+    const argv = this.render([...container.command, ...container.args], attempt);
+    const command = resolveCommand(argv[0] ?? "");
+    if (command === undefined) {
+      throw new PluginStartError(
+        userError(
+          "ImageNotRunnable",
+          `task ${taskName(attempt)}: the local plugin runs tasks as processes on the engine's machine, but the ` +
+            `container command ${JSON.stringify(argv[0] ?? "")} (image ${container.image || "unset"}) is not on its PATH. ` +
+            "Install that command on the engine's machine, or run this task where its image can run.",
+        ),
+      );
+    }
+    const imageDir = this.options.imageDirs?.[container.image];
+    if (argv[0] === "tsflyte-execute" && imageDir === undefined) {
+      throw new PluginStartError(
+        userError(
+          "ImageNotRunnable",
+          `task ${taskName(attempt)} was registered without a code bundle, so its code is expected inside image ` +
+            `${container.image || "(unset)"}, which the local plugin cannot run. Register it with fast registration ` +
+            "(tsflyte register PATH, or tsflyte run --remote), or map the image to a folder holding the code with the engine's images setting.",
+        ),
+      );
+    }
+    const workDir = join(this.options.workRoot, attempt.uniqueId);
+    mkdirSync(workDir, { recursive: true });
+    const cwd = imageDir ?? workDir;
+    const log = this.options.logLocation?.(attempt) ?? {
+      path: join(workDir, "task.log"),
+      uri: join(workDir, "task.log"),
+    };
+    mkdirSync(dirname(log.path), { recursive: true });
+    const exitFile = join(workDir, "exit-code");
+    const env: Record<string, string> = {
+      ...inheritedEnv(),
+      ...attempt.env,
+      ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
+    };
+    const child =
+      (argv[0] === "tsflyte-execute" || argv[0] === "tsflyte-fast-execute"
+        ? this.workers.run({ command: argv[0], args: argv.slice(1), cwd, env, logFile: log.path, exitFile })
+        : undefined) ?? spawnAttempt([...command, ...argv.slice(1)], cwd, env, log.path, exitFile);
+    const pid = child.pid;
+    if (pid === undefined)
+      throw new PluginStartError(
+        systemError("ProcessStartFailed", `task ${taskName(attempt)}: could not start its process`),
+      );
+    this.children.set(pid, child);
+    child.once("exit", () => {
+      this.children.delete(pid);
+      wake();
+    });
+    return { pid, workDir, exitFile, logFile: log.path, logUri: log.uri };
+  }
+
+  async check(attempt: TaskAttempt, raw: unknown, wake: () => void): Promise<AttemptStatus> {
+    const state = raw as LocalAttemptState;
+    if (existsSync(state.exitFile)) {
+      const code = Number(readFileSync(state.exitFile, "utf8").trim());
+      if (code === 0) return { phase: "exited", exitCode: 0, signal: null };
+      // sh reports a task killed by signal N as 128 + N.
+      const signal = code > 128 ? signalName(code - 128) : null;
+      return { phase: "exited", exitCode: signal ? null : code, signal, detail: logTail(state.logFile) };
+    }
+    if (this.children.has(state.pid) || isAlive(state.pid)) {
+      // A process this engine did not start sends no exit notice: look again shortly.
+      if (!this.children.has(state.pid)) setTimeout(wake, this.options.adoptedPollMs ?? 100).unref();
+      return { phase: "running" };
+    }
+    return {
+      phase: "failed",
+      retryable: true,
+      error: systemError(
+        "Interrupted",
+        `task ${taskName(attempt)} attempt ${attempt.attempt}: its process (pid ${state.pid}) ended without recording an exit code; it was killed together with its process group or the machine restarted`,
+      ),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.workers.close();
+  }
+
+  async abort(_attempt: TaskAttempt, raw: unknown): Promise<void> {
+    const state = raw as LocalAttemptState;
+    if (!isAlive(state.pid)) return;
+    killGroup(state.pid, "SIGTERM");
+    const deadline = Date.now() + KILL_GRACE_MS;
+    while (isAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (isAlive(state.pid)) killGroup(state.pid, "SIGKILL");
+  }
+
+  logs(_attempt: TaskAttempt, raw: unknown): TaskLog[] {
+    const state = raw as LocalAttemptState;
+    return [create(TaskLogSchema, { name: "Task log", uri: state.logUri, ShowWhilePending: true })];
+  }
+
+  private render(parts: string[], attempt: TaskAttempt): string[] {
+    try {
+      return renderTemplate(parts, {
+        inputPath: attempt.inputUri,
+        inputPrefix: attempt.inputPrefix,
+        outputPrefix: attempt.outputPrefix,
+        rawOutputDataPrefix: attempt.rawOutputPrefix,
+        checkpointOutputPrefix: attempt.checkpointPrefix,
+        prevCheckpointPrefix: attempt.prevCheckpointPrefix,
+        perRetryUniqueKey: attempt.uniqueId,
+        namespace: `${attempt.execution.project}-${attempt.execution.domain}`,
+        inputs: attempt.inputs,
+      });
+    } catch (error) {
+      if (error instanceof TemplateError) {
+        throw new PluginStartError(userError("TemplateRenderFailed", `task ${taskName(attempt)}: ${error.message}`));
+      }
+      throw error;
+    }
+  }
+}
+
+/** A process for one attempt; sh records the exit code after the task ends, even when the engine is gone by then. */
+function spawnAttempt(
+  argv: string[],
+  cwd: string,
+  env: Record<string, string>,
+  logPath: string,
+  exitFile: string,
+): ChildProcess {
+  const logFd = openSync(logPath, "a");
+  try {
+    const child = spawn("/bin/sh", ["-c", 'trap "" HUP; "$@"; echo $? > "$TSFLYTE_EXIT_FILE"', "sh", ...argv], {
+      cwd,
+      env: { ...env, TSFLYTE_EXIT_FILE: exitFile },
+      detached: true,
+      stdio: ["ignore", logFd, logFd],
+    });
+    child.unref();
+    return child;
+  } finally {
+    closeSync(logFd);
+  }
+}
+
+const taskName = (attempt: TaskAttempt) => attempt.task.id?.name ?? "(unnamed)";
+
+/** PATH, HOME and the like: what a process on this machine expects; the task's own env is added on top. */
+function inheritedEnv(): Record<string, string> {
+  const keep = ["PATH", "HOME", "USER", "LANG", "TMPDIR", "TZ", "NODE_OPTIONS", "NODE_PATH"];
+  const env: Record<string, string> = {};
+  for (const key of keep) if (process.env[key] !== undefined) env[key] = process.env[key] as string;
+  // Flyte's local secrets convention (flytekit reads _FSEC_<GROUP>_<KEY>): pass the engine's through.
+  for (const [key, value] of Object.entries(process.env))
+    if (key.startsWith("_FSEC_") && value !== undefined) env[key] = value;
+  return env;
+}
+
+function resolveCommand(command: string): string[] | undefined {
+  if (command === "") return undefined;
+  const runtime = runtimeCommand(command);
+  if (runtime !== undefined) return runtime;
+  if (command.includes("/")) return existsSync(command) ? [command] : undefined;
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir !== "" && existsSync(join(dir, command))) return [command];
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 15: "SIGTERM" };
+const signalName = (n: number) => SIGNALS[n] ?? `signal ${n}`;
+
+/** The end of a log, shown in the error of a failed attempt so the cause is visible without opening the log. */
+function logTail(path: string, bytes = 2_000): string {
+  try {
+    const size = statSync(path).size;
+    const start = Math.max(0, size - bytes);
+    const fd = openSync(path, "r");
+    const buffer = Buffer.alloc(size - start);
+    readSync(fd, buffer, 0, buffer.length, start);
+    closeSync(fd);
+    return buffer.toString();
+  } catch {
+    return "";
+  }
+}
