@@ -35,6 +35,8 @@ export interface ExecutionContext {
   /** Task and node slots in use this round, against max parallelism. */
   parallelism: { used: number; max: number };
   task(id: Identifier | undefined): TaskTemplate;
+  /** Makes a dynamic workflow's tasks and subworkflows findable by `task` and `subWorkflow`. */
+  include(closure: CompiledWorkflowClosure): void;
   subWorkflow(id: Identifier | undefined): CompiledWorkflow;
 }
 

@@ -120,6 +120,10 @@ export class ExecutionDriver {
         this.dirty = true;
       },
       parallelism: { used: 0, max: spec.maxParallelism },
+      include: (extra) => {
+        for (const task of extra.tasks) if (task.template) tasks.set(identifierKey(task.template.id), task.template);
+        for (const sub of extra.subWorkflows) subWorkflows.set(identifierKey(sub.template?.id), sub);
+      },
       task: (id: Identifier | undefined) => {
         const task = tasks.get(identifierKey(id));
         if (task === undefined) throw new Error(`task ${identifierKey(id)} is not in the execution's closure`);

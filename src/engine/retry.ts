@@ -19,7 +19,7 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; e
  * which Flyte leaves to the next re-evaluation; exhausted retries end as USER `RetriesExhausted|<code>`.
  */
 export function decideRetry(
-  state: NodeState,
+  state: Pick<NodeState, "attempts" | "systemFailures">,
   error: EngineError,
   retryable: boolean,
   attemptsAllowed: number,

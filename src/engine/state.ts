@@ -53,8 +53,30 @@ export interface NodeState {
   childExecution?: string;
   /** CatalogCacheStatus of the node's cache lookup/put. */
   cacheStatus?: number;
-  /** Node-kind-specific progress (array sub-nodes, gate, dynamic sub-phase). */
-  extra?: Record<string, unknown>;
+  /** An array node's sub-nodes. */
+  array?: ArrayState;
+  /** A dynamic node's generated workflow, once its parent task has produced it. */
+  dynamic?: { closureUri: string };
+}
+
+/**
+ * An array node's sub-nodes, kept compact so that a 10,000-item map saves a few kilobytes per round: one
+ * character per index, and details only for indices that are running, retrying or failed.
+ */
+export interface ArrayState {
+  size: number;
+  /** One character per index: N not started, R running, W waiting to retry, S succeeded, F failed. */
+  phases: string;
+  attempts: Record<number, number>;
+  systemFailures: Record<number, number>;
+  running: Record<number, AttemptState>;
+  retryAt: Record<number, number>;
+  errors: Record<number, EngineError>;
+  /** The array task execution's phase_version: bumped for every progress report. */
+  phaseVersion: number;
+  /** Indices whose phase changed since the last progress report. */
+  unreported: number[];
+  reportedAt: number;
 }
 
 export type WorkflowPhase = "Ready" | "Running" | "HandlingFailureNode" | "Succeeded" | "Failed" | "Aborted";

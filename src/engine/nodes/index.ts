@@ -3,6 +3,7 @@ import type { NodeContext } from "../context.js";
 import { NodeFailure, userError } from "../errors.js";
 import { END_NODE, START_NODE } from "../graph.js";
 import { abortScope } from "../scope.js";
+import { abortArrayNode, stepArrayNode } from "./array.js";
 import { childContext, stepBranchNode } from "./branch.js";
 import { stepGateNode } from "./gate.js";
 import { abortLaunchPlanNode, stepLaunchPlanNode } from "./launch-plan.js";
@@ -25,6 +26,8 @@ export async function stepNode(ctx: NodeContext): Promise<void> {
       break;
     case "gateNode":
       return stepGateNode(ctx);
+    case "arrayNode":
+      return stepArrayNode(ctx);
   }
   throw new NodeFailure(
     userError(
@@ -51,6 +54,9 @@ export async function abortNode(ctx: NodeContext, reason: string): Promise<void>
     case "workflowNode":
       if (target.value.reference.case === "subWorkflowRef") return abortScope(ctx.exec, subworkflowScope(ctx), reason);
       if (target.value.reference.case === "launchplanRef") return abortLaunchPlanNode(ctx, reason);
+      return;
+    case "arrayNode":
+      return abortArrayNode(ctx);
   }
 }
 

@@ -13,6 +13,7 @@ import { resolveBindings } from "../literals.js";
 import { NodeExecution_Phase, sendNodeEvent } from "../node-events.js";
 import { PluginStartError, type TaskAttempt, type TaskPlugin } from "../plugins/plugin.js";
 import { decideRetry, maxAttempts } from "../retry.js";
+import { abortDynamic, startDynamic, stepDynamic } from "./dynamic.js";
 import { readTaskOutcome, type TaskOutcome } from "../task-outcome.js";
 
 export interface TaskRun {
@@ -24,6 +25,7 @@ export interface TaskRun {
 /** One round of a task node. */
 export async function stepTaskNode(ctx: NodeContext): Promise<void> {
   const { state, exec } = ctx;
+  if (state.phase === "DynamicRunning") return stepDynamic(ctx);
   const task = exec.task(ctx.node.target.case === "taskNode" ? ctx.node.target.value.reference.value : undefined);
   if (state.phase === "NotYetStarted") {
     await queueNode(ctx);
@@ -181,15 +183,12 @@ async function checkDeadlines(ctx: NodeContext, run: TaskRun): Promise<void> {
 
 async function finishAttempt(ctx: NodeContext, run: TaskRun, outcome: TaskOutcome): Promise<void> {
   if (outcome.kind === "failed") return failAttempt(ctx, run, outcome.error, outcome.retryable);
-  if (outcome.kind === "dynamic") {
-    return failAttempt(
-      ctx,
-      run,
-      systemError("UnsupportedTaskType", "dynamic tasks are not supported by this engine yet"),
-      false,
-    );
-  }
   const { state, exec } = ctx;
+  if (outcome.kind === "dynamic") {
+    await sendTaskEvent(ctx, run, TaskExecution_Phase.SUCCEEDED);
+    state.attempt = undefined;
+    return startDynamic(ctx, run.task, outcome.futuresUri, outcome.spec);
+  }
   await sendTaskEvent(ctx, run, TaskExecution_Phase.SUCCEEDED, { outputUri: outcome.outputUri });
   state.attempt = undefined;
   state.phase = "Succeeded";
@@ -220,6 +219,7 @@ async function failAttempt(ctx: NodeContext, run: TaskRun, error: EngineError, r
 /** Stops the running attempt (terminate, or the workflow failing elsewhere) and reports it ABORTED. */
 export async function abortTaskNode(ctx: NodeContext, reason: string): Promise<void> {
   const { state, exec } = ctx;
+  if (state.phase === "DynamicRunning") return abortDynamic(ctx, reason);
   if (state.attempt === undefined) return;
   const task = exec.task(ctx.node.target.case === "taskNode" ? ctx.node.target.value.reference.value : undefined);
   const run = await taskRun(ctx, task);
