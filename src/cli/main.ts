@@ -31,19 +31,23 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./commands/create.js")).createCommand,
   },
   get: {
-    summary: "list registered projects, tasks, workflows, launch plans and executions",
+    summary: "list registered projects, tasks, workflows, launch plans, executions and signals",
     load: async () => (await import("./commands/get.js")).getCommand,
   },
   update: {
     summary: "activate or deactivate a launch plan version",
     load: async () => (await import("./commands/update.js")).updateCommand,
   },
+  signal: {
+    summary: "approve, reject or give the value of a gate an execution waits on",
+    load: async () => (await import("./commands/signal.js")).signalCommand,
+  },
   terminate: {
     summary: "abort a running execution",
     load: async () => (await import("./commands/terminate.js")).terminateCommand,
   },
   serve: {
-    summary: "run the admin control plane (serve admin)",
+    summary: "run the admin control plane or the engine (serve admin|engine)",
     load: async () => (await import("./commands/serve.js")).serveCommand,
   },
 };

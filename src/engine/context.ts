@@ -4,6 +4,7 @@ import type { CompiledWorkflow, CompiledWorkflowClosure, Identifier, Node, TaskT
 import type { ExecutionSpec } from "../idl/gen/flyteidl/admin/execution_pb.js";
 import type { BlobStore } from "../storage/index.js";
 import type { AdminApi } from "./admin-api.js";
+import type { BlobCatalog } from "./catalog/index.js";
 import type { EventRecorder } from "./events.js";
 import type { LiteralStore, OutputLocator } from "./literals.js";
 import type { TaskPlugin } from "./plugins/plugin.js";
@@ -24,6 +25,8 @@ export interface ExecutionContext {
   store: BlobStore;
   literals: LiteralStore;
   plugins: TaskPlugin[];
+  /** The task cache; undefined turns caching off. */
+  catalog?: BlobCatalog;
   workflowDir: string;
   rawOutputPrefix: string;
   /** Ask for another round soon (something changed outside the engine, e.g. a task process ended). */

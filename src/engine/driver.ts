@@ -20,6 +20,7 @@ import {
   workflowDataDir,
 } from "../storage/index.js";
 import type { AdminApi } from "./admin-api.js";
+import type { BlobCatalog } from "./catalog/index.js";
 import { type ExecutionContext, type ExecutionIds, identifierKey } from "./context.js";
 import { type EngineError, outputResult } from "./errors.js";
 import type { EventRecorder } from "./events.js";
@@ -29,6 +30,8 @@ import type { TaskPlugin } from "./plugins/plugin.js";
 import { abortScope, outputsOf, type Scope, slotsInUse, stepScope } from "./scope.js";
 import {
   type ExecutionState,
+  isNodeDone,
+  isNodeSuccess,
   type NodeState,
   isWorkflowDone,
   loadExecutionState,
@@ -43,6 +46,7 @@ export interface DriverDeps {
   store: BlobStore;
   literals: LiteralStore;
   plugins: TaskPlugin[];
+  catalog: BlobCatalog;
   stopped: AbortSignal;
 }
 
@@ -102,7 +106,7 @@ export class ExecutionDriver {
     for (const task of closure.tasks) if (task.template) tasks.set(identifierKey(task.template.id), task.template);
     const subWorkflows = new Map<string, CompiledWorkflow>();
     for (const sub of closure.subWorkflows) subWorkflows.set(identifierKey(sub.template?.id), sub);
-    const { api, events, store, literals, plugins } = this.deps;
+    const { api, events, store, literals, plugins, catalog } = this.deps;
     return {
       id: this.id,
       spec,
@@ -112,6 +116,7 @@ export class ExecutionDriver {
       store,
       literals,
       plugins,
+      catalog,
       workflowDir,
       rawOutputPrefix: spec.rawOutputDataConfig?.outputLocationPrefix || defaultRawOutputPrefix(store.baseUri),
       wake: this.wake,
@@ -172,9 +177,13 @@ export class ExecutionDriver {
   /** The workflow's failure node runs after the failure, with the workflow's inputs; the workflow still fails. */
   private async handleFailureNode(exec: ExecutionContext, state: ExecutionState): Promise<void> {
     const scope = failureScope(exec, state);
-    const result = await stepScope(exec, scope);
-    if (result.kind === "running") return;
-    const error = result.kind === "failed" ? result.error : (state.error as EngineError);
+    await stepScope(exec, scope);
+    const [id] = scope.graph.order;
+    const node = scope.statuses[id];
+    if (node === undefined || !isNodeDone(node.phase)) return;
+    const error = isNodeSuccess(node.phase)
+      ? (state.error as EngineError)
+      : (node.error ?? (state.error as EngineError));
     state.phase = "Failed";
     state.error = error;
     this.dirty = true;

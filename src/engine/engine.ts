@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ConnectError } from "@connectrpc/connect";
 import { type BlobStore, type BlobStoreConfig, joinUri, openBlobStore } from "../storage/index.js";
 import { type AdminApi, connectAdmin } from "./admin-api.js";
+import { BlobCatalog } from "./catalog/index.js";
 import type { ExecutionIds } from "./context.js";
 import { ExecutionDriver } from "./driver.js";
 import { EventRecorder, sleep } from "./events.js";
@@ -25,6 +26,10 @@ export interface EngineOptions {
   pollIntervalMs?: number;
   /** Task plugins, tried in order; default: the local process plugin. */
   plugins?: TaskPlugin[];
+  /** For the default local plugin: tsflyte task processes kept started (default 2). */
+  warmWorkers?: number;
+  /** For the default local plugin: images it runs from a folder on this machine. */
+  images?: Record<string, string>;
   /** Called when driving an execution fails unexpectedly (it is retried on the next poll). */
   onError?: (execution: ExecutionIds, error: unknown) => void;
 }
@@ -48,13 +53,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const store = "baseUri" in options.storage ? options.storage : openBlobStore(options.storage);
   const stop = new AbortController();
   const producerId = options.producerId ?? `tsflyte-engine@${hostname()}`;
-  const plugins = options.plugins ?? [localPlugin(store, options.workDir)];
+  const plugins = options.plugins ?? [localPlugin(store, options)];
   const deps = {
     api,
     events: new EventRecorder(api, producerId, stop.signal),
     store,
     literals: new LiteralStore(store),
     plugins,
+    catalog: new BlobCatalog(store, store.baseUri),
     stopped: stop.signal,
   };
   const drivers = new Map<string, { driver: ExecutionDriver; done: Promise<void> }>();
@@ -105,9 +111,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
 }
 
-function localPlugin(store: BlobStore, workDir: string): TaskPlugin {
+function localPlugin(store: BlobStore, options: EngineOptions): TaskPlugin {
   return new LocalProcessPlugin({
-    workRoot: join(workDir, "attempts"),
+    workRoot: join(options.workDir, "attempts"),
+    warmWorkers: options.warmWorkers,
+    imageDirs: options.images,
     // With a local store the log is written straight into it, so admin can serve it while the task runs.
     logLocation:
       store.scheme === "file"

@@ -13,6 +13,7 @@ import { resolveBindings } from "../literals.js";
 import { NodeExecution_Phase, sendNodeEvent } from "../node-events.js";
 import { PluginStartError, type TaskAttempt, type TaskPlugin } from "../plugins/plugin.js";
 import { decideRetry, maxAttempts } from "../retry.js";
+import { lookUpCache, renewReservation, storeInCache } from "./cache.js";
 import { abortDynamic, startDynamic, stepDynamic } from "./dynamic.js";
 import { readTaskOutcome, type TaskOutcome } from "../task-outcome.js";
 
@@ -27,9 +28,10 @@ export async function stepTaskNode(ctx: NodeContext): Promise<void> {
   const { state, exec } = ctx;
   if (state.phase === "DynamicRunning") return stepDynamic(ctx);
   const task = exec.task(ctx.node.target.case === "taskNode" ? ctx.node.target.value.reference.value : undefined);
-  if (state.phase === "NotYetStarted") {
-    await queueNode(ctx);
-  }
+  if (state.phase === "NotYetStarted") await queueNode(ctx);
+  // A cacheable task is looked up once before its first attempt; while another execution holds the serialized
+  // cache reservation, it is looked up again every round.
+  if (state.phase === "Queued" && state.cacheStatus === undefined && (await lookUpCache(ctx, task)) !== "run") return;
   if (state.retryAt !== undefined) {
     const wait = state.retryAt - Date.now();
     if (wait > 0) return exec.wakeAfter(wait);
@@ -38,7 +40,10 @@ export async function stepTaskNode(ctx: NodeContext): Promise<void> {
   const run = await taskRun(ctx, task);
   if (state.attempt === undefined) return startAttempt(ctx, run);
   const status = await run.plugin.check(run.attempt, state.attempt.plugin, exec.wake);
-  if (status.phase === "running") return checkDeadlines(ctx, run);
+  if (status.phase === "running") {
+    await renewReservation(ctx, task);
+    return checkDeadlines(ctx, run);
+  }
   if (status.phase === "failed") return failAttempt(ctx, run, status.error, status.retryable);
   const outcome = await readTaskOutcome(exec.store, run.attempt.outputPrefix, task, status);
   await finishAttempt(ctx, run, outcome);
@@ -155,7 +160,8 @@ async function startAttempt(ctx: NodeContext, run: TaskRun): Promise<void> {
 async function checkDeadlines(ctx: NodeContext, run: TaskRun): Promise<void> {
   const { state, exec } = ctx;
   exec.parallelism.used++;
-  const timeout = durationMs(ctx.node.metadata?.timeout);
+  // SDKs copy a task's timeout into its node's metadata; a task launched on its own only has the task's.
+  const timeout = durationMs(ctx.node.metadata?.timeout) ?? durationMs(run.task.metadata?.timeout);
   if (timeout === undefined || state.attempt === undefined) return;
   const now = Date.now();
   if (state.queuedAt !== undefined && now - state.queuedAt >= 2 * timeout) {
@@ -190,11 +196,15 @@ async function finishAttempt(ctx: NodeContext, run: TaskRun, outcome: TaskOutcom
     return startDynamic(ctx, run.task, outcome.futuresUri, outcome.spec);
   }
   await sendTaskEvent(ctx, run, TaskExecution_Phase.SUCCEEDED, { outputUri: outcome.outputUri });
+  const cache = await storeInCache(ctx, run.task, outcome.outputUri);
   state.attempt = undefined;
   state.phase = "Succeeded";
   state.outputUri = outcome.outputUri;
   exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: outcome.outputUri });
+  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, {
+    outputUri: outcome.outputUri,
+    extra: cache === undefined ? undefined : { targetMetadata: cache },
+  });
 }
 
 async function failAttempt(ctx: NodeContext, run: TaskRun, error: EngineError, retryable: boolean): Promise<void> {

@@ -91,7 +91,7 @@ export class LocalProcessPlugin implements TaskPlugin {
     mkdirSync(dirname(log.path), { recursive: true });
     const exitFile = join(workDir, "exit-code");
     const env: Record<string, string> = {
-      ...inheritedEnv(),
+      ...inheritedEnv(attempt.task),
       ...attempt.env,
       ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
     };
@@ -201,14 +201,19 @@ function spawnAttempt(
 
 const taskName = (attempt: TaskAttempt) => attempt.task.id?.name ?? "(unnamed)";
 
-/** PATH, HOME and the like: what a process on this machine expects; the task's own env is added on top. */
-function inheritedEnv(): Record<string, string> {
+/**
+ * PATH, HOME and the like: what a process on this machine expects; the task's own env is added on top. Secrets
+ * the task declares come from the engine's environment, under flytekit's names (`_FSEC_<GROUP>_<KEY>`) and the
+ * SDK's (`<GROUP>_<KEY>`).
+ */
+function inheritedEnv(task: TaskTemplate): Record<string, string> {
   const keep = ["PATH", "HOME", "USER", "LANG", "TMPDIR", "TZ", "NODE_OPTIONS", "NODE_PATH"];
+  for (const secret of task.securityContext?.secrets ?? []) {
+    const name = [secret.group, secret.key].filter(Boolean).join("_").toUpperCase();
+    keep.push(name, `_FSEC_${name}`);
+  }
   const env: Record<string, string> = {};
   for (const key of keep) if (process.env[key] !== undefined) env[key] = process.env[key] as string;
-  // Flyte's local secrets convention (flytekit reads _FSEC_<GROUP>_<KEY>): pass the engine's through.
-  for (const [key, value] of Object.entries(process.env))
-    if (key.startsWith("_FSEC_") && value !== undefined) env[key] = value;
   return env;
 }
 
