@@ -7,7 +7,12 @@ import { loadTsflyte } from "./bundle.mjs";
 
 const { execute, fastExecute } = await loadTsflyte();
 
+// An engine that dies before handing over an attempt leaves nothing for this worker to do.
+const orphaned = () => process.exit(0);
+process.once("disconnect", orphaned);
+
 process.once("message", async (job) => {
+  process.off("disconnect", orphaned);
   const log = openSync(job.logFile, "a");
   const toLog = (chunk, encoding, callback) => {
     writeSync(
