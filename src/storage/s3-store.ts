@@ -1,20 +1,6 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import {
-  AbortMultipartUploadCommand,
-  type CompletedPart,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { CompletedPart, ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type {
   BlobInfo,
   BlobStore,
@@ -28,6 +14,22 @@ import { checkExpiresIn, checkMd5 } from "./checks.js";
 import { BlobIntegrityError, BlobNotFoundError, BlobStoreError, InvalidBlobUriError } from "./errors.js";
 import { sourceChunks } from "./source.js";
 import { keyProblem } from "./uri.js";
+
+interface Sdk {
+  s3: typeof import("@aws-sdk/client-s3");
+  presign: typeof import("@aws-sdk/s3-request-presigner");
+}
+
+let sdkLoading: Promise<Sdk> | undefined;
+
+/** The AWS SDK takes about 200 ms to load: only processes that touch S3 pay for it (task processes often do not). */
+function loadSdk(): Promise<Sdk> {
+  if (sdkLoading === undefined)
+    sdkLoading = Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/s3-request-presigner")]).then(
+      ([s3, presign]) => ({ s3, presign }),
+    );
+  return sdkLoading;
+}
 
 export interface S3BlobStoreOptions {
   /** The default container: `baseUri` is `s3://<bucket>`. URIs may name other buckets the credentials reach. */
@@ -51,7 +53,8 @@ const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export class S3BlobStore implements BlobStore {
   readonly scheme = "s3";
   readonly baseUri: string;
-  private readonly client: S3Client;
+  private client: S3Client | undefined;
+  private readonly clientOptions: S3ClientConfig;
   private readonly partSize: number;
   private readonly endpoint: string;
 
@@ -65,7 +68,7 @@ export class S3BlobStore implements BlobStore {
     }
     this.baseUri = `s3://${options.bucket}`;
     this.endpoint = options.endpoint ?? `the AWS S3 endpoint of ${options.region}`;
-    this.client = new S3Client({
+    this.clientOptions = {
       region: options.region,
       endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle,
@@ -74,7 +77,14 @@ export class S3BlobStore implements BlobStore {
       // (as the checksum of an empty body) and are unknown to many S3-compatible servers.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    } as const;
+  }
+
+  /** The SDK and this store's client, loaded on first use. */
+  private async connect(): Promise<Sdk & { client: S3Client }> {
+    const sdk = await loadSdk();
+    if (this.client === undefined) this.client = new sdk.s3.S3Client(this.clientOptions);
+    return { ...sdk, client: this.client };
   }
 
   async put(uri: string, data: Uint8Array | Readable, options: PutOptions = {}): Promise<void> {
@@ -89,9 +99,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   async get(uri: string): Promise<Uint8Array> {
+    const sdk = await this.connect();
     const { Bucket, Key } = this.locate("get", uri);
     try {
-      const { Body } = await this.client.send(new GetObjectCommand({ Bucket, Key }));
+      const { Body } = await sdk.client.send(new sdk.s3.GetObjectCommand({ Bucket, Key }));
       return Body === undefined ? new Uint8Array() : await Body.transformToByteArray();
     } catch (error) {
       throw this.failure("get", uri, error);
@@ -99,9 +110,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   async getStream(uri: string): Promise<Readable> {
+    const sdk = await this.connect();
     const { Bucket, Key } = this.locate("get", uri);
     try {
-      const { Body } = await this.client.send(new GetObjectCommand({ Bucket, Key }));
+      const { Body } = await sdk.client.send(new sdk.s3.GetObjectCommand({ Bucket, Key }));
       if (Body === undefined) return Readable.from([]);
       // On Node the SDK hands back the HTTP response itself, already a Readable.
       return Body instanceof Readable ? Body : Readable.from(await Body.transformToByteArray());
@@ -111,9 +123,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   async head(uri: string): Promise<BlobInfo | undefined> {
+    const sdk = await this.connect();
     const { Bucket, Key } = this.locate("head", uri);
     try {
-      const { ContentLength, ETag } = await this.client.send(new HeadObjectCommand({ Bucket, Key }));
+      const { ContentLength, ETag } = await sdk.client.send(new sdk.s3.HeadObjectCommand({ Bucket, Key }));
       return { size: ContentLength ?? 0, md5: md5OfEtag(ETag) };
     } catch (error) {
       const failure = this.failure("head", uri, error);
@@ -123,13 +136,14 @@ export class S3BlobStore implements BlobStore {
   }
 
   async *list(prefix: string): AsyncIterable<string> {
+    const sdk = await this.connect();
     const { Bucket, Key } = this.locate("list", prefix, "prefix");
     let ContinuationToken: string | undefined;
     do {
       let page: ListObjectsV2CommandOutput;
       try {
-        page = await this.client.send(
-          new ListObjectsV2Command({ Bucket, Prefix: Key === "" ? undefined : Key, ContinuationToken }),
+        page = await sdk.client.send(
+          new sdk.s3.ListObjectsV2Command({ Bucket, Prefix: Key === "" ? undefined : Key, ContinuationToken }),
         );
       } catch (error) {
         throw this.failure("list", prefix, error);
@@ -142,9 +156,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(uri: string): Promise<void> {
+    const sdk = await this.connect();
     const { Bucket, Key } = this.locate("delete", uri);
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket, Key }));
+      await sdk.client.send(new sdk.s3.DeleteObjectCommand({ Bucket, Key }));
     } catch (error) {
       const failure = this.failure("delete", uri, error);
       if (!(failure instanceof BlobNotFoundError)) throw failure;
@@ -152,14 +167,15 @@ export class S3BlobStore implements BlobStore {
   }
 
   async signedUploadUrl(uri: string, options: SignedUploadOptions): Promise<SignedUpload> {
+    const sdk = await this.connect();
     const { Bucket, Key } = this.locate("sign upload URL for", uri);
     checkExpiresIn("sign upload URL for", uri, options.expiresInSeconds);
     checkMd5("sign upload URL for", uri, options.contentMd5);
     const signingDate = new Date();
     try {
-      const url = await getSignedUrl(
-        this.client,
-        new PutObjectCommand({ Bucket, Key, ContentMD5: options.contentMd5 }),
+      const url = await sdk.presign.getSignedUrl(
+        sdk.client,
+        new sdk.s3.PutObjectCommand({ Bucket, Key, ContentMD5: options.contentMd5 }),
         {
           expiresIn: options.expiresInSeconds,
           signingDate,
@@ -179,11 +195,12 @@ export class S3BlobStore implements BlobStore {
   }
 
   async signedDownloadUrl(uri: string, options: SignedUrlOptions): Promise<SignedDownload> {
+    const sdk = await this.connect();
     const { Bucket, Key } = this.locate("sign download URL for", uri);
     checkExpiresIn("sign download URL for", uri, options.expiresInSeconds);
     const signingDate = new Date();
     try {
-      const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket, Key }), {
+      const url = await sdk.presign.getSignedUrl(sdk.client, new sdk.s3.GetObjectCommand({ Bucket, Key }), {
         expiresIn: options.expiresInSeconds,
         signingDate,
       });
@@ -194,7 +211,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   close(): void {
-    this.client.destroy();
+    this.client?.destroy();
   }
 
   private locate(operation: string, uri: string, kind: "key" | "prefix" = "key"): { Bucket: string; Key: string } {
@@ -219,9 +236,10 @@ export class S3BlobStore implements BlobStore {
     body: Uint8Array,
     expectedMd5: string | undefined,
   ): Promise<void> {
+    const sdk = await this.connect();
     const md5 = md5Of(body);
     if (expectedMd5 !== undefined && md5 !== expectedMd5) throw mismatch(uri, md5, expectedMd5);
-    await this.client.send(new PutObjectCommand({ Bucket, Key, Body: body, ContentMD5: md5 }));
+    await sdk.client.send(new sdk.s3.PutObjectCommand({ Bucket, Key, Body: body, ContentMD5: md5 }));
   }
 
   /**
@@ -235,6 +253,7 @@ export class S3BlobStore implements BlobStore {
     data: Readable,
     expectedMd5: string | undefined,
   ): Promise<void> {
+    const sdk = await this.connect();
     const whole = createHash("md5");
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
@@ -245,13 +264,20 @@ export class S3BlobStore implements BlobStore {
       pending = [];
       pendingBytes = 0;
       if (uploadId === undefined) {
-        const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+        const created = await sdk.client.send(new sdk.s3.CreateMultipartUploadCommand({ Bucket, Key }));
         uploadId = created.UploadId;
         if (uploadId === undefined) throw new Error("CreateMultipartUpload returned no UploadId");
       }
       const PartNumber = parts.length + 1;
-      const { ETag } = await this.client.send(
-        new UploadPartCommand({ Bucket, Key, UploadId: uploadId, PartNumber, Body: body, ContentMD5: md5Of(body) }),
+      const { ETag } = await sdk.client.send(
+        new sdk.s3.UploadPartCommand({
+          Bucket,
+          Key,
+          UploadId: uploadId,
+          PartNumber,
+          Body: body,
+          ContentMD5: md5Of(body),
+        }),
       );
       parts.push({ ETag, PartNumber });
     };
@@ -265,18 +291,25 @@ export class S3BlobStore implements BlobStore {
       const md5 = whole.digest("base64");
       if (expectedMd5 !== undefined && md5 !== expectedMd5) throw mismatch(uri, md5, expectedMd5);
       if (uploadId === undefined) {
-        await this.client.send(new PutObjectCommand({ Bucket, Key, Body: Buffer.concat(pending), ContentMD5: md5 }));
+        await sdk.client.send(
+          new sdk.s3.PutObjectCommand({ Bucket, Key, Body: Buffer.concat(pending), ContentMD5: md5 }),
+        );
         return;
       }
       if (pendingBytes > 0) await uploadPending();
-      await this.client.send(
-        new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      await sdk.client.send(
+        new sdk.s3.CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
       );
     } catch (error) {
       if (uploadId !== undefined) {
         // Best effort: the original error is the one worth reporting; S3 lifecycle rules reap what stays.
-        await this.client
-          .send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }))
+        await sdk.client
+          .send(new sdk.s3.AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }))
           .catch(() => undefined);
       }
       throw error;
