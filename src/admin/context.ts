@@ -13,6 +13,8 @@ export interface AdminConfig {
   metadataPrefix: string;
   /** Default prefix for tasks' raw output data. */
   rawOutputPrefix: string;
+  /** Most nodes a workflow may have (flyteadmin's registration.maxWorkflowNodes, default 100); 0: no limit. */
+  maxWorkflowNodes?: number;
 }
 
 export const DEFAULT_DOMAINS = ["development", "staging", "production"];
@@ -22,4 +24,10 @@ export interface AdminContext {
   db: Database;
   store: BlobStore;
   config: AdminConfig;
+  /**
+   * Called after an execution was created, relaunched, recovered or asked to terminate. An engine in the same
+   * process (the demo) sets it to look at once instead of at its next poll; it still reads everything through
+   * the API.
+   */
+  onExecutionChange?: () => void;
 }

@@ -68,6 +68,7 @@ export async function startAdmin(settings: AdminSettings): Promise<RunningAdmin>
     publicUrl,
     metadataPrefix: `${base}/metadata`,
     rawOutputPrefix: `${base}/data`,
+    maxWorkflowNodes: settings.maxWorkflowNodes,
   };
   const db = await openDatabase(settings.database);
   try {

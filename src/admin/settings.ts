@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BlobStoreConfig } from "../storage/index.js";
 import { DEFAULT_DOMAINS } from "./context.js";
+import { MAX_WORKFLOW_NODES } from "./registration/index.js";
 
 /** Everything `tsflyte serve admin` needs, read from its YAML config. */
 export interface AdminSettings {
@@ -18,6 +19,8 @@ export interface AdminSettings {
   signingKeyFile: string;
   domains: string[];
   defaultProject: string;
+  /** `registration.maxWorkflowNodes`: most nodes a workflow may have; 0 lifts the limit. */
+  maxWorkflowNodes: number;
 }
 
 /** A setting that is wrong: names the key, the problem and what is accepted. */
@@ -52,6 +55,7 @@ function str(value: unknown, key: string, source: string, fallback: string): str
  * storage: { type: local, root: ./blobs }   # or { type: s3, bucket, region, endpoint, ... }
  * domains: [development, staging, production]
  * defaultProject: flytesnacks
+ * registration: { maxWorkflowNodes: 100 }   # flyteadmin's default; 0 lifts the limit
  * ```
  */
 export function readAdminSettings(raw: unknown, source: string, baseDir: string): AdminSettings {
@@ -89,7 +93,16 @@ export function readAdminSettings(raw: unknown, source: string, baseDir: string)
     signingKeyFile: at(str(top.signingKeyFile, "signingKeyFile", source, "signing.key")),
     domains: domains as string[],
     defaultProject: str(top.defaultProject, "defaultProject", source, "flytesnacks"),
+    maxWorkflowNodes: maxWorkflowNodes(mapping(top.registration, "registration", source).maxWorkflowNodes, source),
   };
+}
+
+function maxWorkflowNodes(value: unknown, source: string): number {
+  if (value === undefined || value === null) return MAX_WORKFLOW_NODES;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new SettingsError(source, "registration.maxWorkflowNodes", "must be a whole number (0 lifts the limit)");
+  }
+  return value;
 }
 
 /** The store's base URI: where metadata and raw data prefixes live. */

@@ -79,8 +79,10 @@ export async function startCluster(
     config,
     engineOptions,
     async startEngine() {
-      cluster.engine = await startEngine(engineOptions);
-      return cluster.engine;
+      const engine = await startEngine(engineOptions);
+      cluster.engine = engine;
+      admin.context.onExecutionChange = () => engine.nudge();
+      return engine;
     },
     tsflyte: (...args) => runCli(args),
     async launch(launchPlan, version, inputs, name) {

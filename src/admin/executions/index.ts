@@ -32,17 +32,26 @@ function handler<Req, Res>(ctx: AdminContext, fn: (ctx: AdminContext, request: R
   };
 }
 
+/** A handler that tells `ctx.onExecutionChange` once it has succeeded. */
+function announcing<Req, Res>(ctx: AdminContext, inner: (request: Req) => Promise<Res>) {
+  return async (request: Req): Promise<Res> => {
+    const response = await inner(request);
+    ctx.onExecutionChange?.();
+    return response;
+  };
+}
+
 export function executionService(ctx: AdminContext): Partial<ServiceImpl<typeof AdminService>> {
   return {
-    createExecution: handler(ctx, createExecution),
-    relaunchExecution: handler(ctx, relaunchExecution),
-    recoverExecution: handler(ctx, recoverExecution),
+    createExecution: announcing(ctx, handler(ctx, createExecution)),
+    relaunchExecution: announcing(ctx, handler(ctx, relaunchExecution)),
+    recoverExecution: announcing(ctx, handler(ctx, recoverExecution)),
     getExecution: handler(ctx, getExecution),
     listExecutions: handler(ctx, listExecutions),
     getExecutionData: handler(ctx, getExecutionData),
     getExecutionMetrics: handler(ctx, getExecutionMetrics),
     updateExecution: handler(ctx, updateExecution),
-    terminateExecution: handler(ctx, terminateExecution),
+    terminateExecution: announcing(ctx, handler(ctx, terminateExecution)),
     createWorkflowEvent: handler(ctx, createWorkflowEvent),
     createNodeEvent: handler(ctx, createNodeEvent),
     createTaskEvent: handler(ctx, createTaskEvent),

@@ -158,10 +158,11 @@ export async function createWorkflow(ctx: AdminContext, request: WorkflowCreateR
   const compiled = await compile(ctx, request);
 
   const userNodes = (compiled.primary?.template?.nodes.length ?? 2) - 2;
-  if (MAX_WORKFLOW_NODES > 0 && userNodes > MAX_WORKFLOW_NODES) {
+  const limit = ctx.config.maxWorkflowNodes ?? MAX_WORKFLOW_NODES;
+  if (limit > 0 && userNodes > limit) {
     throw invalidArgument(
-      `number of nodes in workflow [${identifierText(id)}] exceeds limit (${userNodes} > ${MAX_WORKFLOW_NODES}); ` +
-        "split it into sub-workflows or launch plans",
+      `number of nodes in workflow [${identifierText(id)}] exceeds limit (${userNodes} > ${limit}); ` +
+        "split it into sub-workflows or launch plans, or raise admin's registration.maxWorkflowNodes",
     );
   }
 

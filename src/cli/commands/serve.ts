@@ -23,6 +23,7 @@ admin.yaml (every key optional; paths relative to the file):
   storage: { type: local, root: ./blobs }  # or { type: s3, bucket, region, endpoint, forcePathStyle }
   domains: [development, staging, production]
   defaultProject: flytesnacks
+  registration: { maxWorkflowNodes: 100 }  # flyteadmin's default; 0 lifts the limit
 
 engine.yaml (every key optional; paths relative to the file):
   admin: http://127.0.0.1:30080            # or --admin

@@ -1,0 +1,185 @@
+// Engine budgets (issue: engine), against admin and the engine embedded in this process as `demo start` runs
+// them (PGlite in a data directory, a local blob store, tasks as processes):
+//  1. CreateExecution -> SUCCEEDED of a one-task workflow < 300 ms;
+//  2. engine overhead per node < 10 ms: (wall time - sum of task run times) / nodes on a 500-node chain;
+//  3. a 10,000-item map completes with bounded memory (peak RSS of admin + engine);
+//  4. 100 concurrent executions complete with no event lost.
+// BENCH_MAP_ITEMS and BENCH_RUNS change sizes. Prints a Markdown table for docs/benchmarks.md.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { create } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { readAdminSettings, startAdmin } from "../src/admin/index.js";
+import { startEngine } from "../src/engine/index.js";
+import {
+  NodeExecution_Phase,
+  TaskExecution_Phase,
+  WorkflowExecution_Phase,
+} from "../src/idl/gen/flyteidl/core/execution_pb.js";
+import { AdminService } from "../src/idl/gen/flyteidl/service/admin_pb.js";
+import { LiteralMapSchema } from "../src/idl/index.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const MAP_ITEMS = Number(process.env.BENCH_MAP_ITEMS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const PROJECT = "flytesnacks";
+const DOMAIN = "development";
+const VERSION = "bench";
+
+const dir = mkdtempSync(join(tmpdir(), "tsflyte-bench-engine-"));
+const admin = await startAdmin(
+  readAdminSettings(
+    { server: { port: 0 }, storage: { type: "local", root: "blobs" }, registration: { maxWorkflowNodes: 1000 } },
+    "bench",
+    dir,
+  ),
+);
+const engine = await startEngine({
+  adminUrl: admin.url,
+  storage: { kind: "local", root: join(dir, "blobs") },
+  workDir: join(dir, "engine"),
+});
+admin.context.onExecutionChange = () => engine.nudge();
+const client = createClient(
+  AdminService,
+  createConnectTransport({ baseUrl: admin.url, httpVersion: "2", useBinaryFormat: true }),
+);
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 100);
+
+function cli(...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, "bin/tsflyte.js"), ...args], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`tsflyte ${args.join(" ")} exited ${code}:\n${output}`)),
+    );
+  });
+}
+
+const int = (name: string, value: number) =>
+  create(LiteralMapSchema, {
+    literals: {
+      [name]: {
+        value: {
+          case: "scalar",
+          value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(value) } } } },
+        },
+      },
+    },
+  } as never);
+
+async function run(workflow: string, inputs: ReturnType<typeof int>): Promise<{ name: string; ms: number }> {
+  const started = performance.now();
+  const { id } = await client.createExecution({
+    project: PROJECT,
+    domain: DOMAIN,
+    spec: {
+      launchPlan: {
+        resourceType: 3,
+        project: PROJECT,
+        domain: DOMAIN,
+        name: `bench.fixtures.engine.${workflow}`,
+        version: VERSION,
+      },
+    },
+    inputs,
+  });
+  const name = id?.name ?? "";
+  for (;;) {
+    const execution = await client.getExecution({ id: { project: PROJECT, domain: DOMAIN, name } });
+    const phase = execution.closure?.phase ?? 0;
+    if (phase === WorkflowExecution_Phase.SUCCEEDED) return { name, ms: performance.now() - started };
+    if (phase === WorkflowExecution_Phase.FAILED || phase === WorkflowExecution_Phase.ABORTED) {
+      throw new Error(`${workflow} ${name} ended ${WorkflowExecution_Phase[phase]}`);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+const seconds = (ms: bigint | number) => Number(ms);
+
+const config = join(dir, "config.yaml");
+writeFileSync(config, `admin:\n  endpoint: ${admin.url.replace("http://", "dns:///")}\n  insecure: true\n`);
+await cli("register", "-c", config, "-v", VERSION, "bench/fixtures/engine.ts");
+
+const rows: string[] = [];
+
+// 1. One-task latency (the first runs warm the worker pool and PGlite's caches).
+for (let i = 0; i < 3; i++) await run("one_task", int("x", i));
+const latencies: number[] = [];
+for (let i = 0; i < RUNS; i++) latencies.push((await run("one_task", int("x", i))).ms);
+rows.push(
+  `| CreateExecution -> SUCCEEDED, one task (${RUNS} runs) | p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms | < 300 ms |`,
+);
+
+// 2. Engine overhead per node on a 500-node chain.
+const chain = await run("chain_500", int("x", 1));
+let taskMs = 0;
+for (let n = 0; n < 500; n++) {
+  const { taskExecutions } = await client.listTaskExecutions({
+    nodeExecutionId: { nodeId: `n${n}`, executionId: { project: PROJECT, domain: DOMAIN, name: chain.name } },
+    limit: 5,
+  });
+  for (const t of taskExecutions) {
+    const d = t.closure?.duration;
+    if (d) taskMs += seconds(d.seconds) * 1000 + d.nanos / 1e6;
+  }
+}
+const overhead = (chain.ms - taskMs) / 500;
+rows.push(
+  `| 500-node chain of no-op tasks | ${(chain.ms / 1000).toFixed(1)} s wall, ${(taskMs / 1000).toFixed(1)} s in tasks: ${overhead.toFixed(1)} ms engine overhead per node | < 10 ms/node |`,
+);
+
+// 3. A wide map.
+peakRss = process.memoryUsage().rss;
+const rssBefore = peakRss;
+const mapRun = await run("wide_map", int("n", MAP_ITEMS));
+rows.push(
+  `| ${MAP_ITEMS.toLocaleString("en")}-item map task | ${(mapRun.ms / 1000).toFixed(1)} s, peak RSS of admin + engine ${(peakRss / 2 ** 20).toFixed(0)} MB (${(rssBefore / 2 ** 20).toFixed(0)} MB before) | completes, bounded memory |`,
+);
+
+// 4. 100 concurrent executions, then every node and task event accounted for.
+const concurrentStart = performance.now();
+const many = await Promise.all(Array.from({ length: 100 }, (_, i) => run("one_task", int("x", 1000 + i))));
+const concurrentMs = performance.now() - concurrentStart;
+let complete = 0;
+for (const { name } of many) {
+  const executionId = { project: PROJECT, domain: DOMAIN, name };
+  const { nodeExecutions } = await client.listNodeExecutions({ workflowExecutionId: executionId, limit: 10 });
+  const nodesDone =
+    nodeExecutions.length === 3 && nodeExecutions.every((n) => n.closure?.phase === NodeExecution_Phase.SUCCEEDED);
+  const { taskExecutions } = await client.listTaskExecutions({
+    nodeExecutionId: { nodeId: "n0", executionId },
+    limit: 5,
+  });
+  if (nodesDone && taskExecutions.length === 1 && taskExecutions[0].closure?.phase === TaskExecution_Phase.SUCCEEDED)
+    complete++;
+}
+rows.push(
+  `| 100 concurrent one-task executions | all done in ${(concurrentMs / 1000).toFixed(1)} s; ${complete}/100 with every node and task event recorded | none lost |`,
+);
+
+clearInterval(sampler);
+console.log(
+  `\nEngine, ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
+console.log("| measure | result | budget |\n| --- | --- | --- |");
+for (const row of rows) console.log(row);
+await engine.stop();
+await admin.close();
