@@ -4,7 +4,7 @@
 //  2. engine overhead per node < 10 ms: (wall time - sum of task run times) / nodes on a 500-node chain;
 //  3. a 10,000-item map completes with bounded memory (peak RSS of admin + engine);
 //  4. 100 concurrent executions complete with no event lost.
-// BENCH_MAP_ITEMS and BENCH_RUNS change sizes. Prints a Markdown table for docs/benchmarks.md.
+// BENCH_MAP_ITEMS and BENCH_RUNS change sizes; BENCH_PARTS=latency,chain,map,concurrent picks measures. Prints a Markdown table for docs/benchmarks.md.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -26,6 +26,7 @@ import { LiteralMapSchema } from "../src/idl/index.js";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const MAP_ITEMS = Number(process.env.BENCH_MAP_ITEMS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const PARTS = new Set((process.env.BENCH_PARTS ?? "latency,chain,map,concurrent").split(","));
 const PROJECT = "flytesnacks";
 const DOMAIN = "development";
 const VERSION = "bench";
@@ -112,7 +113,6 @@ async function run(workflow: string, inputs: ReturnType<typeof int>): Promise<{ 
 
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
-const seconds = (ms: bigint | number) => Number(ms);
 
 const config = join(dir, "config.yaml");
 writeFileSync(config, `admin:\n  endpoint: ${admin.url.replace("http://", "dns:///")}\n  insecure: true\n`);
@@ -121,59 +121,68 @@ await cli("register", "-c", config, "-v", VERSION, "bench/fixtures/engine.ts");
 const rows: string[] = [];
 
 // 1. One-task latency (the first runs warm the worker pool and PGlite's caches).
-for (let i = 0; i < 3; i++) await run("one_task", int("x", i));
-const latencies: number[] = [];
-for (let i = 0; i < RUNS; i++) latencies.push((await run("one_task", int("x", i))).ms);
-rows.push(
-  `| CreateExecution -> SUCCEEDED, one task (${RUNS} runs) | p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms | < 300 ms |`,
-);
+async function latency(): Promise<void> {
+  for (let i = 0; i < 3; i++) await run("one_task", int("x", i));
+  const latencies: number[] = [];
+  for (let i = 0; i < RUNS; i++) latencies.push((await run("one_task", int("x", i))).ms);
+  const p50 = percentile(latencies, 50).toFixed(0);
+  const p95 = percentile(latencies, 95).toFixed(0);
+  rows.push(`| CreateExecution -> SUCCEEDED, one task (${RUNS} runs) | p50 ${p50} ms, p95 ${p95} ms | < 300 ms |`);
+}
 
 // 2. Engine overhead per node on a 500-node chain.
-const chain = await run("chain_500", int("x", 1));
-let taskMs = 0;
-for (let n = 0; n < 500; n++) {
-  const { taskExecutions } = await client.listTaskExecutions({
-    nodeExecutionId: { nodeId: `n${n}`, executionId: { project: PROJECT, domain: DOMAIN, name: chain.name } },
-    limit: 5,
-  });
-  for (const t of taskExecutions) {
-    const d = t.closure?.duration;
-    if (d) taskMs += seconds(d.seconds) * 1000 + d.nanos / 1e6;
+async function chain(): Promise<void> {
+  const chainRun = await run("chain_500", int("x", 1));
+  let taskMs = 0;
+  for (let n = 0; n < 500; n++) {
+    const nodeExecutionId = { nodeId: `n${n}`, executionId: { project: PROJECT, domain: DOMAIN, name: chainRun.name } };
+    const { taskExecutions } = await client.listTaskExecutions({ nodeExecutionId, limit: 5 });
+    for (const t of taskExecutions) {
+      const d = t.closure?.duration;
+      if (d) taskMs += Number(d.seconds) * 1000 + d.nanos / 1e6;
+    }
   }
+  const overhead = (chainRun.ms - taskMs) / 500;
+  rows.push(
+    `| 500-node chain of no-op tasks | ${(chainRun.ms / 1000).toFixed(1)} s wall, ${(taskMs / 1000).toFixed(1)} s in tasks: ${overhead.toFixed(1)} ms engine overhead per node | < 10 ms/node |`,
+  );
 }
-const overhead = (chain.ms - taskMs) / 500;
-rows.push(
-  `| 500-node chain of no-op tasks | ${(chain.ms / 1000).toFixed(1)} s wall, ${(taskMs / 1000).toFixed(1)} s in tasks: ${overhead.toFixed(1)} ms engine overhead per node | < 10 ms/node |`,
-);
 
 // 3. A wide map.
-peakRss = process.memoryUsage().rss;
-const rssBefore = peakRss;
-const mapRun = await run("wide_map", int("n", MAP_ITEMS));
-rows.push(
-  `| ${MAP_ITEMS.toLocaleString("en")}-item map task | ${(mapRun.ms / 1000).toFixed(1)} s, peak RSS of admin + engine ${(peakRss / 2 ** 20).toFixed(0)} MB (${(rssBefore / 2 ** 20).toFixed(0)} MB before) | completes, bounded memory |`,
-);
+async function wideMap(): Promise<void> {
+  peakRss = process.memoryUsage().rss;
+  const before = peakRss;
+  const mapRun = await run("wide_map", int("n", MAP_ITEMS));
+  rows.push(
+    `| ${MAP_ITEMS.toLocaleString("en")}-item map task | ${(mapRun.ms / 1000).toFixed(1)} s, peak RSS of admin + engine ${(peakRss / 2 ** 20).toFixed(0)} MB (${(before / 2 ** 20).toFixed(0)} MB before) | completes, bounded memory |`,
+  );
+}
 
 // 4. 100 concurrent executions, then every node and task event accounted for.
-const concurrentStart = performance.now();
-const many = await Promise.all(Array.from({ length: 100 }, (_, i) => run("one_task", int("x", 1000 + i))));
-const concurrentMs = performance.now() - concurrentStart;
-let complete = 0;
-for (const { name } of many) {
-  const executionId = { project: PROJECT, domain: DOMAIN, name };
-  const { nodeExecutions } = await client.listNodeExecutions({ workflowExecutionId: executionId, limit: 10 });
-  const nodesDone =
-    nodeExecutions.length === 3 && nodeExecutions.every((n) => n.closure?.phase === NodeExecution_Phase.SUCCEEDED);
-  const { taskExecutions } = await client.listTaskExecutions({
-    nodeExecutionId: { nodeId: "n0", executionId },
-    limit: 5,
-  });
-  if (nodesDone && taskExecutions.length === 1 && taskExecutions[0].closure?.phase === TaskExecution_Phase.SUCCEEDED)
-    complete++;
+async function concurrent(): Promise<void> {
+  const started = performance.now();
+  const many = await Promise.all(Array.from({ length: 100 }, (_, i) => run("one_task", int("x", 1000 + i))));
+  const ms = performance.now() - started;
+  let complete = 0;
+  for (const { name } of many) {
+    const executionId = { project: PROJECT, domain: DOMAIN, name };
+    const { nodeExecutions } = await client.listNodeExecutions({ workflowExecutionId: executionId, limit: 10 });
+    const nodesDone =
+      nodeExecutions.length === 3 && nodeExecutions.every((n) => n.closure?.phase === NodeExecution_Phase.SUCCEEDED);
+    const { taskExecutions } = await client.listTaskExecutions({
+      nodeExecutionId: { nodeId: "n0", executionId },
+      limit: 5,
+    });
+    const taskDone = taskExecutions.length === 1 && taskExecutions[0].closure?.phase === TaskExecution_Phase.SUCCEEDED;
+    if (nodesDone && taskDone) complete++;
+  }
+  rows.push(
+    `| 100 concurrent one-task executions | all done in ${(ms / 1000).toFixed(1)} s; ${complete}/100 with every node and task event recorded | none lost |`,
+  );
 }
-rows.push(
-  `| 100 concurrent one-task executions | all done in ${(concurrentMs / 1000).toFixed(1)} s; ${complete}/100 with every node and task event recorded | none lost |`,
-);
+
+const MEASURES: Record<string, () => Promise<void>> = { latency, chain, map: wideMap, concurrent };
+for (const [part, measure] of Object.entries(MEASURES)) if (PARTS.has(part)) await measure();
 
 clearInterval(sampler);
 console.log(

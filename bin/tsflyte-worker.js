@@ -1,34 +1,49 @@
 #!/usr/bin/env node
-// A task process started before its task is known: it loads tsflyte, then waits for one attempt from the engine's
-// local plugin, runs it (tsflyte-execute or tsflyte-fast-execute, in-process), records the exit code and exits.
-// Starting it ahead hides Node's start-up and tsflyte's load from the attempt (docs/engine.md).
-import { openSync, writeFileSync, writeSync } from "node:fs";
+// A task process started before its task is known: it loads tsflyte, then waits for an attempt from the engine's
+// local plugin, runs it (tsflyte-execute or tsflyte-fast-execute, in-process) and records the exit code in the
+// attempt's exit file. An attempt marked `reuse` (an array node's sub-nodes) leaves the process waiting for the
+// next sub-node of the same task; any other attempt ends the process. Starting ahead hides Node's start-up and
+// tsflyte's load from the attempt (docs/engine.md).
+import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { loadTsflyte } from "./bundle.mjs";
+
+/** A reusable worker with nothing to do for this long exits. */
+const IDLE_MS = 2_000;
 
 const { execute, fastExecute } = await loadTsflyte();
 
-// An engine that dies before handing over an attempt leaves nothing for this worker to do.
-const orphaned = () => process.exit(0);
-process.once("disconnect", orphaned);
+let busy = false;
+let engineGone = false;
+let idle;
+let log;
 
-process.once("message", async (job) => {
-  process.off("disconnect", orphaned);
-  const log = openSync(job.logFile, "a");
-  const toLog = (chunk, encoding, callback) => {
+const toLog = (chunk, encoding, callback) => {
+  if (log !== undefined) {
     writeSync(
       log,
       typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" ? encoding : "utf8") : chunk,
     );
-    (typeof encoding === "function" ? encoding : callback)?.();
-    return true;
-  };
-  process.stdout.write = toLog;
-  process.stderr.write = toLog;
+  }
+  (typeof encoding === "function" ? encoding : callback)?.();
+  return true;
+};
+process.stdout.write = toLog;
+process.stderr.write = toLog;
+
+// An engine that dies leaves a running attempt to finish (it reports through its exit file) and nothing more to do.
+process.on("disconnect", () => {
+  engineGone = true;
+  if (!busy) process.exit(0);
+});
+
+process.on("message", async (job) => {
+  busy = true;
+  clearTimeout(idle);
+  log = openSync(job.logFile, "a");
   process.chdir(job.cwd);
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, job.env);
-  // The engine may be gone before the task ends; the attempt carries on and reports through its exit file.
-  process.disconnect();
+  if (!job.reuse) process.disconnect();
   let code = 1;
   try {
     code =
@@ -39,7 +54,12 @@ process.once("message", async (job) => {
     toLog(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   } finally {
     writeFileSync(job.exitFile, `${code}\n`);
+    closeSync(log);
+    log = undefined;
   }
-  process.exit(code);
+  busy = false;
+  if (!job.reuse || engineGone || !process.connected) process.exit(code);
+  process.send({ done: job.exitFile });
+  idle = setTimeout(() => process.exit(0), IDLE_MS);
 });
 process.send?.("ready");

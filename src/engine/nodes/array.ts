@@ -111,12 +111,13 @@ async function attemptFor(run: ArrayRun, index: number): Promise<TaskAttempt> {
   const dataDir = joinUri(ctx.dataDir, String(index));
   const inputUri = joinUri(dataDir, "inputs.pb");
   const inputs = (await ctx.exec.literals.readIfPresent(inputUri)) ?? (await writeSubInputs(run, index, inputUri));
-  return makeAttempt(ctx, task, {
+  const attempt = makeAttempt(ctx, task, {
     attempt: state.attempts[index] ?? 0,
     key: `${ctx.uniqueId}-${index}`,
     dataDir,
     inputs,
   });
+  return { ...attempt, shareKey: `${ctx.exec.id.name}/${ctx.uniqueId}` };
 }
 
 /** Element `index` of each mapped input; bound and scalar inputs as they are. */

@@ -12,7 +12,7 @@ import type { AttemptStatus, TaskAttempt, TaskPlugin } from "./plugin.js";
 import { PluginStartError } from "./plugin.js";
 import { runtimeCommand } from "./runtime-commands.js";
 import { renderTemplate, TemplateError } from "./template.js";
-import { WarmWorkers } from "./warm-workers.js";
+import { WarmWorkers, type WorkerJob } from "./warm-workers.js";
 
 export interface LocalProcessPluginOptions {
   /** Parent folder of every attempt's working dir. */
@@ -95,20 +95,32 @@ export class LocalProcessPlugin implements TaskPlugin {
       ...attempt.env,
       ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
     };
-    const child =
-      (argv[0] === "tsflyte-execute" || argv[0] === "tsflyte-fast-execute"
-        ? this.workers.run({ command: argv[0], args: argv.slice(1), cwd, env, logFile: log.path, exitFile })
-        : undefined) ?? spawnAttempt([...command, ...argv.slice(1)], cwd, env, log.path, exitFile);
+    const runtime = argv[0] === "tsflyte-execute" || argv[0] === "tsflyte-fast-execute" ? argv[0] : undefined;
+    const job: WorkerJob | undefined = runtime && {
+      command: runtime,
+      args: argv.slice(1),
+      cwd,
+      env,
+      logFile: log.path,
+      exitFile,
+    };
+    const child = job
+      ? attempt.shareKey !== undefined
+        ? await this.workers.runShared(job, attempt.shareKey, wake)
+        : (this.workers.run(job) ?? spawnAttempt([...command, ...argv.slice(1)], cwd, env, log.path, exitFile))
+      : spawnAttempt([...command, ...argv.slice(1)], cwd, env, log.path, exitFile);
     const pid = child.pid;
     if (pid === undefined)
       throw new PluginStartError(
         systemError("ProcessStartFailed", `task ${taskName(attempt)}: could not start its process`),
       );
-    this.children.set(pid, child);
-    child.once("exit", () => {
-      this.children.delete(pid);
-      wake();
-    });
+    if (!this.children.has(pid)) {
+      this.children.set(pid, child);
+      child.once("exit", () => {
+        this.children.delete(pid);
+        wake();
+      });
+    }
     return { pid, workDir, exitFile, logFile: log.path, logUri: log.uri };
   }
 
@@ -142,7 +154,8 @@ export class LocalProcessPlugin implements TaskPlugin {
 
   async abort(_attempt: TaskAttempt, raw: unknown): Promise<void> {
     const state = raw as LocalAttemptState;
-    if (!isAlive(state.pid)) return;
+    // An ended attempt's process may be running another sub-node of an array by now.
+    if (existsSync(state.exitFile) || !isAlive(state.pid)) return;
     killGroup(state.pid, "SIGTERM");
     const deadline = Date.now() + KILL_GRACE_MS;
     while (isAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -23,6 +23,11 @@ export interface TaskAttempt {
   /** Environment every attempt gets: Flyte's FLYTE_INTERNAL_* variables and the execution's envs. */
   env: Record<string, string>;
   interruptible: boolean;
+  /**
+   * Attempts with the same key may run one after another in one process (an array node's sub-nodes: thousands of
+   * small attempts of one task). Without it every attempt has a process of its own.
+   */
+  shareKey?: string;
 }
 
 export type AttemptStatus =
