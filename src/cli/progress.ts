@@ -10,11 +10,15 @@ export class LiveProgress {
   private cached = 0;
   private retried = 0;
   private failed = 0;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private readonly started = Date.now();
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
-    if (stream.isTTY) this.timer = setInterval(() => this.draw(), 100);
+    this.start();
+  }
+
+  private start(): void {
+    if (this.stream.isTTY) this.timer = setInterval(() => this.draw(), 100);
   }
 
   readonly onEvent = (event: LocalEvent): void => {
@@ -34,9 +38,21 @@ export class LiveProgress {
     this.stream.write(`\r\x1b[K${line.slice(0, (this.stream.columns ?? 100) - 1)}`);
   }
 
+  /** Clears the line and stops drawing while `body` runs (a question on the terminal), then goes on. */
+  async suspend<T>(body: () => Promise<T>): Promise<T> {
+    const drawing = this.timer !== undefined;
+    this.stop();
+    try {
+      return await body();
+    } finally {
+      if (drawing) this.start();
+    }
+  }
+
   stop(): void {
     if (!this.timer) return;
     clearInterval(this.timer);
+    this.timer = undefined;
     this.stream.write("\r\x1b[K");
   }
 }

@@ -23,7 +23,7 @@ import type { AdminApi } from "./admin-api.js";
 import type { BlobCatalog } from "./catalog/index.js";
 import { type ExecutionContext, type ExecutionIds, identifierKey } from "./context.js";
 import { type EngineError, outputResult } from "./errors.js";
-import type { EventRecorder } from "./events.js";
+import { EventRecorder } from "./events.js";
 import { graphOf } from "./graph.js";
 import type { LiteralStore } from "./literals.js";
 import type { TaskPlugin } from "./plugins/plugin.js";
@@ -42,7 +42,8 @@ import {
 
 export interface DriverDeps {
   api: AdminApi;
-  events: EventRecorder;
+  /** Reported as events' producer_id. */
+  producerId: string;
   store: BlobStore;
   literals: LiteralStore;
   plugins: TaskPlugin[];
@@ -60,11 +61,14 @@ export class ExecutionDriver {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private dirty = false;
+  private readonly events: EventRecorder;
 
   constructor(
     private readonly deps: DriverDeps,
     readonly id: ExecutionIds,
-  ) {}
+  ) {
+    this.events = new EventRecorder(deps.api, deps.producerId, deps.stopped);
+  }
 
   requestAbort(): void {
     this.abortRequested = true;
@@ -96,6 +100,8 @@ export class ExecutionDriver {
       exec.parallelism.used = slotsInUse(state.nodes);
       if (this.abortRequested) await this.abort(exec, top, state);
       else await this.round(exec, top, state);
+      // The saved state must never be ahead of what admin has accepted.
+      await this.events.flush();
       if (this.dirty) await saveExecutionState(store, uri, state);
       else await this.idle();
     }
@@ -106,7 +112,8 @@ export class ExecutionDriver {
     for (const task of closure.tasks) if (task.template) tasks.set(identifierKey(task.template.id), task.template);
     const subWorkflows = new Map<string, CompiledWorkflow>();
     for (const sub of closure.subWorkflows) subWorkflows.set(identifierKey(sub.template?.id), sub);
-    const { api, events, store, literals, plugins, catalog } = this.deps;
+    const { api, store, literals, plugins, catalog } = this.deps;
+    const { events } = this;
     return {
       id: this.id,
       spec,
@@ -203,7 +210,7 @@ export class ExecutionDriver {
     phase: WorkflowExecution_Phase,
     data: { outputUri?: string; error?: EngineError } = {},
   ): Promise<void> {
-    const outcome = await this.deps.events.workflow({
+    const outcome = await this.events.workflow({
       executionId: this.id,
       phase,
       outputResult: outputResult(data),

@@ -8,7 +8,7 @@ import { type AdminApi, connectAdmin } from "./admin-api.js";
 import { BlobCatalog } from "./catalog/index.js";
 import type { ExecutionIds } from "./context.js";
 import { ExecutionDriver } from "./driver.js";
-import { EventRecorder, sleep } from "./events.js";
+import { sleep } from "./events.js";
 import { LiteralStore } from "./literals.js";
 import { LocalProcessPlugin } from "./plugins/local-process.js";
 import type { TaskPlugin } from "./plugins/plugin.js";
@@ -56,7 +56,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const plugins = options.plugins ?? [localPlugin(store, options)];
   const deps = {
     api,
-    events: new EventRecorder(api, producerId, stop.signal),
+    producerId,
     store,
     literals: new LiteralStore(store),
     plugins,

@@ -38,17 +38,46 @@ type WorkflowEventInit = Init<MessageInitShape<typeof WorkflowExecutionEventSche
 type NodeEventInit = Init<MessageInitShape<typeof NodeExecutionEventSchema>>;
 type TaskEventInit = Init<MessageInitShape<typeof TaskExecutionEventSchema>>;
 
+/**
+ * One execution's events. Node and task events are sent without waiting, in order per node (or task attempt) and
+ * concurrently across nodes; `flush` waits for all of them, and the engine flushes before it saves the state the
+ * events describe, so a crash can only cause events to be sent again (admin answers ALREADY_EXISTS), never lost.
+ * Workflow events wait for everything sent before them.
+ */
 export class EventRecorder {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Set<Promise<unknown>>();
+
   constructor(
     private readonly api: AdminApi,
     private readonly producerId: string,
     private readonly stopped: AbortSignal,
   ) {}
 
-  workflow(
+  /** Resolves once every event sent so far is accepted; rejects if admin refused one. */
+  async flush(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+  }
+
+  /** Queues `send` after the previous event of the same entity. */
+  private ordered(key: string, send: () => Promise<EventOutcome>): void {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(send);
+    this.chains.set(key, next);
+    this.inflight.add(next);
+    next
+      .catch(() => undefined)
+      .finally(() => {
+        this.inflight.delete(next);
+        if (this.chains.get(key) === next) this.chains.delete(key);
+      });
+  }
+
+  async workflow(
     event: Omit<WorkflowEventInit, "producerId" | "occurredAt">,
     occurredAt = new Date(),
   ): Promise<EventOutcome> {
+    await this.flush();
     const message = create(WorkflowExecutionEventSchema, {
       ...event,
       producerId: this.producerId,
@@ -58,7 +87,7 @@ export class EventRecorder {
     return this.send("workflow", () => this.api.admin.createWorkflowEvent({ event: message }));
   }
 
-  node(event: Omit<NodeEventInit, "producerId" | "occurredAt">, occurredAt = new Date()): Promise<EventOutcome> {
+  node(event: Omit<NodeEventInit, "producerId" | "occurredAt">, occurredAt = new Date()): void {
     const message: NodeExecutionEvent = create(NodeExecutionEventSchema, {
       ...event,
       producerId: this.producerId,
@@ -66,10 +95,12 @@ export class EventRecorder {
       reportedAt: timestamp(new Date()),
     });
     truncateError(message.outputResult);
-    return this.send("node", () => this.api.admin.createNodeEvent({ event: message }));
+    this.ordered(`node/${message.id?.nodeId}`, () =>
+      this.send("node", () => this.api.admin.createNodeEvent({ event: message })),
+    );
   }
 
-  task(event: Omit<TaskEventInit, "producerId" | "occurredAt">, occurredAt = new Date()): Promise<EventOutcome> {
+  task(event: Omit<TaskEventInit, "producerId" | "occurredAt">, occurredAt = new Date()): void {
     const message = create(TaskExecutionEventSchema, {
       ...event,
       producerId: this.producerId,
@@ -77,7 +108,10 @@ export class EventRecorder {
       reportedAt: timestamp(new Date()),
     });
     truncateError(message.outputResult);
-    return this.send("task", () => this.api.admin.createTaskEvent({ event: message }));
+    // A node's task events follow its node events: admin needs the node before a task event names it.
+    this.ordered(`node/${message.parentNodeExecutionId?.nodeId}`, () =>
+      this.send("task", () => this.api.admin.createTaskEvent({ event: message })),
+    );
   }
 
   private async send(what: string, call: () => Promise<unknown>): Promise<EventOutcome> {

@@ -5,7 +5,6 @@ import { NodeExecution_Phase } from "../idl/gen/flyteidl/core/execution_pb.js";
 import type { NodeExecutionEventSchema } from "../idl/gen/flyteidl/event/event_pb.js";
 import type { NodeContext } from "./context.js";
 import { type EngineError, outputResult } from "./errors.js";
-import type { EventOutcome } from "./events.js";
 
 export { NodeExecution_Phase };
 
@@ -19,13 +18,9 @@ export interface NodeEventData {
   occurredAt?: Date;
 }
 
-export function sendNodeEvent(
-  ctx: NodeContext,
-  phase: NodeExecution_Phase,
-  data: NodeEventData = {},
-): Promise<EventOutcome> {
+export function sendNodeEvent(ctx: NodeContext, phase: NodeExecution_Phase, data: NodeEventData = {}): void {
   const { node, exec, parent } = ctx;
-  return exec.events.node(
+  exec.events.node(
     {
       id: { nodeId: ctx.uniqueId, executionId: exec.id },
       phase,

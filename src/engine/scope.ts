@@ -94,14 +94,14 @@ export async function stepGuarded(ctx: NodeContext): Promise<void> {
     ctx.state.error = error.error;
     ctx.state.attempt = undefined;
     ctx.exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: error.error });
+    sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: error.error });
   }
 }
 
 async function skipNode(ctx: NodeContext): Promise<void> {
   ctx.state.phase = "Skipped";
   ctx.exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SKIPPED);
+  sendNodeEvent(ctx, NodeExecution_Phase.SKIPPED);
 }
 
 /** Stops every node of the scope that is still in progress, reporting each ABORTED with `reason`. */
@@ -115,7 +115,7 @@ export async function abortScope(exec: ExecutionContext, scope: Scope, reason: s
     ctx.state.attempt = undefined;
     exec.changed();
     if (report)
-      await sendNodeEvent(ctx, NodeExecution_Phase.ABORTED, {
+      sendNodeEvent(ctx, NodeExecution_Phase.ABORTED, {
         error: { code: "NodeAborted", message: reason, kind: "SYSTEM" },
       });
   }

@@ -29,7 +29,17 @@ export type NodeTarget =
   | { kind: "workflow"; entity: Entity }
   | { kind: "launchPlan"; entity: Entity }
   | { kind: "array"; entity: ArrayTaskEntity; mapped: ReadonlySet<string>; options: MapOptions }
-  | { kind: "branch"; branch: BranchSpec };
+  | { kind: "branch"; branch: BranchSpec }
+  | { kind: "gate"; gate: GateSpec };
+
+/**
+ * What a gate node waits for (flyteidl `GateNode`): a duration, a typed value a user gives
+ * (`signal`), or a user's yes or no on a value passed through (`approve`).
+ */
+export type GateSpec =
+  | { kind: "sleep"; durationMs: number }
+  | { kind: "signal"; signalId: string; type: AnyType }
+  | { kind: "approve"; signalId: string };
 
 export interface BranchCase {
   condition: Condition;

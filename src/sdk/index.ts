@@ -21,6 +21,15 @@ export {
 export { dynamic, DynamicEntity, type DynamicBody, type DynamicGraph } from "./dynamic.js";
 export { conditional } from "./conditional.js";
 export { map } from "./map.js";
+export {
+  sleep,
+  waitForInput,
+  approve,
+  type GateHandle,
+  type GatePromise,
+  type GateOptions,
+  type WaitForInputOptions,
+} from "./gate.js";
 export { WfPromise } from "./promise.js";
 export { Condition } from "./condition.js";
 export { ENTITY, Entity, entityOf, type NodeOutputs, type TypeMap, type Values } from "./entity.js";

@@ -18,10 +18,12 @@ import { loadClientConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 
 export const getHelp = `Usage: tsflyte get projects|tasks|workflows|launchplans|executions [NAME] [options]
+       tsflyte get signals EXECUTION [options]
 
 Lists what admin has registered and run. Without NAME: the names in the project and domain
 (or every project; for executions: the newest executions). With NAME: that entity's
-versions, newest first, or that execution in full.
+versions, newest first, or that execution in full. \`get signals\` lists the signals of an
+execution's gates: their types and values, or that they still wait.
 
 Options:
   -p, --project P     project (default: config, then flytesnacks)
@@ -48,7 +50,7 @@ const KINDS = {
   launchplans: ResourceType.LAUNCH_PLAN,
 } as const;
 
-function render<D extends DescMessage>(
+export function render<D extends DescMessage>(
   schema: D,
   items: MessageShape<D>[],
   format: string,
@@ -85,6 +87,10 @@ export async function getCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${options.limit}: use a whole number >= 1`);
   const filters = (options.filter as string | undefined) ?? "";
   const format = String(options.output ?? "table");
+  if (what === "signals") {
+    const { getSignals } = await import("./signal.js");
+    return getSignals({ adminUrl: config.adminUrl, project, domain, execution: name, limit, filters, format });
+  }
   if (what === "executions") {
     if (name) {
       const execution = await admin.getExecution({ id: { project, domain, name } });
@@ -130,7 +136,7 @@ export async function getCommand(argv: string[]): Promise<number> {
   }
   const kind = KINDS[what as keyof typeof KINDS];
   if (kind === undefined)
-    throw new UsageError(`cannot get "${what}"; use projects, tasks, workflows, launchplans or executions`);
+    throw new UsageError(`cannot get "${what}"; use projects, tasks, workflows, launchplans, executions or signals`);
   if (!name) {
     const request = { project, domain, limit, filters };
     const { entities } =

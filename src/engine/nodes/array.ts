@@ -71,7 +71,7 @@ async function startArray(ctx: NodeContext, array: ArrayNode, task: TaskTemplate
   };
   ctx.state.phase = "Running";
   ctx.state.startedAt = Date.now();
-  await sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, { extra: { isArray: true } });
+  sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, { extra: { isArray: true } });
   const run = { ctx, array, task, plugin, state: ctx.state.array, phases: [] };
   await report(run, TaskExecution_Phase.RUNNING);
 }
@@ -231,7 +231,7 @@ async function succeedArray(run: ArrayRun): Promise<void> {
   ctx.state.phase = "Succeeded";
   ctx.state.outputUri = outputUri;
   ctx.exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri });
+  sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri });
 }
 
 async function failArray(run: ArrayRun, failed: number): Promise<void> {
@@ -248,7 +248,7 @@ async function failArray(run: ArrayRun, failed: number): Promise<void> {
   ctx.state.phase = "Failed";
   ctx.state.error = error;
   ctx.exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error });
+  sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error });
 }
 
 /** Stops every running sub-node. */
@@ -289,7 +289,7 @@ async function report(
     S: TaskExecution_Phase.SUCCEEDED,
     F: TaskExecution_Phase.FAILED,
   };
-  await ctx.exec.events.task({
+  ctx.exec.events.task({
     taskId: task.id,
     parentNodeExecutionId: { nodeId: ctx.uniqueId, executionId: ctx.exec.id },
     retryAttempt: 0,

@@ -23,7 +23,7 @@ export async function stepBranchNode(ctx: NodeContext, step: StepNode): Promise<
     state.children = { [taken.id]: newNodeState() };
     state.phase = "Running";
     state.startedAt = Date.now();
-    await sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, { extra: { isParent: true } });
+    sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, { extra: { isParent: true } });
   }
   const taken = findChild(branch.ifElse, state.branchTaken ?? "");
   const child = childContext(ctx, taken);
@@ -32,13 +32,13 @@ export async function stepBranchNode(ctx: NodeContext, step: StepNode): Promise<
     state.phase = "Succeeded";
     state.outputUri = child.state.outputUri;
     exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: state.outputUri });
+    sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: state.outputUri });
   } else if (isNodeDone(child.state.phase)) {
     state.phase = "Failed";
     state.error =
       child.state.error ?? userError("NodeFailed", `branch ${taken.id} of ${ctx.node.id} ended ${child.state.phase}`);
     exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: state.error });
+    sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: state.error });
   }
 }
 

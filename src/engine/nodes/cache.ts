@@ -58,7 +58,7 @@ export async function lookUpCache(ctx: NodeContext, task: TaskTemplate): Promise
     state.outputUri = outputUri;
     state.cacheStatus = CatalogCacheStatus.CACHE_HIT;
     exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, {
+    sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, {
       outputUri,
       extra: { targetMetadata: cacheMetadata(CatalogCacheStatus.CACHE_HIT, key) },
     });

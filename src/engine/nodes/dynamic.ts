@@ -35,7 +35,7 @@ export async function startDynamic(
   state.dynamic = { closureUri };
   state.phase = "DynamicRunning";
   exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.DYNAMIC_RUNNING, {
+  sendNodeEvent(ctx, NodeExecution_Phase.DYNAMIC_RUNNING, {
     extra: {
       isDynamic: true,
       isParent: true,
@@ -143,13 +143,13 @@ export async function stepDynamic(ctx: NodeContext): Promise<void> {
     state.phase = "Failed";
     state.error = result.error;
     exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: result.error });
+    sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: result.error });
     return;
   }
   state.phase = "Succeeded";
   state.outputUri = result.outputUri;
   exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: result.outputUri });
+  sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: result.outputUri });
 }
 
 export async function abortDynamic(ctx: NodeContext, reason: string): Promise<void> {

@@ -21,7 +21,7 @@ export async function stepGateNode(ctx: NodeContext): Promise<void> {
     await queueNode(ctx);
     state.phase = "Running";
     state.startedAt = Date.now();
-    await sendNodeEvent(ctx, NodeExecution_Phase.RUNNING);
+    sendNodeEvent(ctx, NodeExecution_Phase.RUNNING);
   }
   const inputUri = joinUri(ctx.dataDir, "inputs.pb");
   const condition = gate.condition;
@@ -79,5 +79,5 @@ async function succeed(ctx: NodeContext, literals: Record<string, Literal>): Pro
   ctx.state.phase = "Succeeded";
   ctx.state.outputUri = outputUri;
   ctx.exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri });
+  sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri });
 }

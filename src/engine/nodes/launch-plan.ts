@@ -28,7 +28,7 @@ export async function stepLaunchPlanNode(ctx: NodeContext): Promise<void> {
     state.phase = "Running";
     state.startedAt = Date.now();
     exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, {
+    sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, {
       extra: { targetMetadata: { case: "workflowNodeMetadata", value: { executionId: { ...exec.id, name } } } },
     });
   }
@@ -42,7 +42,7 @@ export async function stepLaunchPlanNode(ctx: NodeContext): Promise<void> {
     state.phase = "Succeeded";
     state.outputUri = outputUri;
     exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri });
+    sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri });
     return;
   }
   if (phase === WorkflowExecution_Phase.ABORTED) {

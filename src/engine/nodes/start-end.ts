@@ -9,7 +9,7 @@ export async function stepStartNode(ctx: NodeContext): Promise<void> {
   ctx.state.phase = "Succeeded";
   ctx.state.outputUri = ctx.outputsOf("start-node");
   ctx.exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: ctx.state.outputUri });
+  sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: ctx.state.outputUri });
 }
 
 export async function stepEndNode(ctx: NodeContext): Promise<void> {
@@ -19,5 +19,5 @@ export async function stepEndNode(ctx: NodeContext): Promise<void> {
   ctx.state.phase = "Succeeded";
   ctx.state.outputUri = outputUri;
   ctx.exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri });
+  sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri });
 }

@@ -32,7 +32,7 @@ export async function stepSubworkflowNode(ctx: NodeContext): Promise<void> {
     await queueNode(ctx);
     state.phase = "Running";
     state.startedAt = Date.now();
-    await sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, { extra: { isParent: true } });
+    sendNodeEvent(ctx, NodeExecution_Phase.RUNNING, { extra: { isParent: true } });
   }
   const result = await stepScope(exec, subworkflowScope(ctx));
   if (result.kind === "running") return;
@@ -41,11 +41,11 @@ export async function stepSubworkflowNode(ctx: NodeContext): Promise<void> {
     state.phase = "Failed";
     state.error = result.error;
     exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: result.error });
+    sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: result.error });
     return;
   }
   state.phase = "Succeeded";
   state.outputUri = result.outputUri;
   exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: result.outputUri });
+  sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: result.outputUri });
 }

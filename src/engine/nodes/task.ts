@@ -57,7 +57,7 @@ export async function queueNode(ctx: NodeContext): Promise<void> {
   ctx.state.phase = "Queued";
   ctx.state.queuedAt = Date.now();
   ctx.exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.QUEUED, { inputUri });
+  sendNodeEvent(ctx, NodeExecution_Phase.QUEUED, { inputUri });
 }
 
 async function taskRun(ctx: NodeContext, task: TaskTemplate): Promise<TaskRun> {
@@ -151,9 +151,9 @@ async function startAttempt(ctx: NodeContext, run: TaskRun): Promise<void> {
   if (state.phase !== "Running") {
     state.phase = "Running";
     state.startedAt = Date.now();
-    await sendNodeEvent(ctx, NodeExecution_Phase.RUNNING);
+    sendNodeEvent(ctx, NodeExecution_Phase.RUNNING);
   }
-  await sendTaskEvent(ctx, run, TaskExecution_Phase.RUNNING);
+  sendTaskEvent(ctx, run, TaskExecution_Phase.RUNNING);
 }
 
 /** Timeout in node metadata: each attempt gets that long, the node as a whole twice that (Flyte's deadlines). */
@@ -170,12 +170,12 @@ async function checkDeadlines(ctx: NodeContext, run: TaskRun): Promise<void> {
       "Timeout",
       `node ${ctx.node.id} exceeded its active deadline of ${2 * timeout} ms (twice its timeout)`,
     );
-    await sendTaskEvent(ctx, run, TaskExecution_Phase.FAILED, { error });
+    sendTaskEvent(ctx, run, TaskExecution_Phase.FAILED, { error });
     state.attempt = undefined;
     state.phase = "TimedOut";
     state.error = error;
     exec.changed();
-    await sendNodeEvent(ctx, NodeExecution_Phase.TIMED_OUT, { error });
+    sendNodeEvent(ctx, NodeExecution_Phase.TIMED_OUT, { error });
     return;
   }
   if (now - state.attempt.startedAt >= timeout) {
@@ -191,17 +191,17 @@ async function finishAttempt(ctx: NodeContext, run: TaskRun, outcome: TaskOutcom
   if (outcome.kind === "failed") return failAttempt(ctx, run, outcome.error, outcome.retryable);
   const { state, exec } = ctx;
   if (outcome.kind === "dynamic") {
-    await sendTaskEvent(ctx, run, TaskExecution_Phase.SUCCEEDED);
+    sendTaskEvent(ctx, run, TaskExecution_Phase.SUCCEEDED);
     state.attempt = undefined;
     return startDynamic(ctx, run.task, outcome.futuresUri, outcome.spec);
   }
-  await sendTaskEvent(ctx, run, TaskExecution_Phase.SUCCEEDED, { outputUri: outcome.outputUri });
+  sendTaskEvent(ctx, run, TaskExecution_Phase.SUCCEEDED, { outputUri: outcome.outputUri });
   const cache = await storeInCache(ctx, run.task, outcome.outputUri);
   state.attempt = undefined;
   state.phase = "Succeeded";
   state.outputUri = outcome.outputUri;
   exec.changed();
-  await sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, {
+  sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, {
     outputUri: outcome.outputUri,
     extra: cache === undefined ? undefined : { targetMetadata: cache },
   });
@@ -210,7 +210,7 @@ async function finishAttempt(ctx: NodeContext, run: TaskRun, outcome: TaskOutcom
 async function failAttempt(ctx: NodeContext, run: TaskRun, error: EngineError, retryable: boolean): Promise<void> {
   const { state, exec } = ctx;
   const decision = decideRetry(state, error, retryable, maxAttempts(ctx.node, run.task));
-  await sendTaskEvent(ctx, run, decision.retry ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED, {
+  sendTaskEvent(ctx, run, decision.retry ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED, {
     error,
   });
   state.attempt = undefined;
@@ -223,7 +223,7 @@ async function failAttempt(ctx: NodeContext, run: TaskRun, error: EngineError, r
   }
   state.phase = "Failed";
   state.error = decision.error;
-  await sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: decision.error });
+  sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: decision.error });
 }
 
 /** Stops the running attempt (terminate, or the workflow failing elsewhere) and reports it ABORTED. */
@@ -234,7 +234,7 @@ export async function abortTaskNode(ctx: NodeContext, reason: string): Promise<v
   const task = exec.task(ctx.node.target.case === "taskNode" ? ctx.node.target.value.reference.value : undefined);
   const run = await taskRun(ctx, task);
   await run.plugin.abort(run.attempt, state.attempt.plugin);
-  await sendTaskEvent(ctx, run, TaskExecution_Phase.ABORTED, { error: systemError("TaskAborted", reason) });
+  sendTaskEvent(ctx, run, TaskExecution_Phase.ABORTED, { error: systemError("TaskAborted", reason) });
   state.attempt = undefined;
   exec.changed();
 }

@@ -13,6 +13,7 @@ import { registrationOrder, graphEntities } from "../serialize/dependencies.js";
 import { resolveNames } from "../serialize/index.js";
 import type { LocalCache } from "./cache.js";
 import { NonRecoverableError, TaskFailure, WorkflowFailure } from "./errors.js";
+import { type Ask, LocalGates, terminalAsk } from "./gate.js";
 import { invokeTask, taskContext } from "./invoke.js";
 import { completeInputs, fromLiteralMap, toLiteralMap, ValueError } from "./values.js";
 
@@ -34,13 +35,23 @@ export interface LocalRunOptions {
   /** Recompute cached tasks and store the new results. */
   overwriteCache?: boolean;
   onEvent?: (event: LocalEvent) => void;
+  /**
+   * Values for `waitForInput()` and `approve()` gates by signal name (an approval: true or false). Text is
+   * read as `tsflyte run` reads input text, so `"3"` gives an int gate 3.
+   */
+  signals?: Record<string, unknown>;
+  /** Asks a person for a gate's value when `signals` has none; default: on the terminal, when stdin is one. */
+  ask?: Ask;
 }
 
 /** Runs entities in this process, node by node, as the engine would on a cluster. */
 export class LocalExecutor {
   private runDir: string | undefined;
+  private readonly gates: LocalGates;
 
-  constructor(private readonly options: LocalRunOptions = {}) {}
+  constructor(private readonly options: LocalRunOptions = {}) {
+    this.gates = new LocalGates(options.signals ?? {}, options.ask ?? terminalAsk());
+  }
 
   async run(entity: Entity, given: Values): Promise<Values> {
     const inputs = completeInputs(entity.inputTypes(), given, describeEntity(entity));
@@ -176,6 +187,8 @@ export class LocalExecutor {
       }
       case "array":
         return this.runArray(node, path, completeInputs(node.inputTypes, inputs, `node ${path}`));
+      case "gate":
+        return this.gates.pass(node, inputs, path);
       case "branch": {
         for (const c of target.branch.cases) {
           if (await evaluate(c.condition.expr, resolve)) return this.runNode(c.node, `${path}-${c.node.id}`, resolve);

@@ -7,6 +7,7 @@ import { LocalExecutor, type LocalEvent, type LocalRunOptions } from "./executor
 export { LocalCache, LocalExecutor, type LocalEvent, type LocalRunOptions };
 export { ValueError, completeInputs, describeTypes, fromLiteralMap, toLiteralMap } from "./values.js";
 export { invokeTask, taskContext, type AttemptSettings } from "./invoke.js";
+export { terminalAsk, type Ask } from "./gate.js";
 
 /**
  * Runs a task, workflow or launch plan in this process and returns its outputs by name.

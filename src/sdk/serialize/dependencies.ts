@@ -22,7 +22,7 @@ function workflowNodes(wf: WorkflowEntity): GraphNode[] {
 /** Entities that nodes (and the nodes inside their branches) call directly, each once. */
 export function graphEntities(nodes: GraphNode[]): Entity[] {
   const found = new Set<Entity>();
-  for (const node of allNodes(nodes)) if (node.target.kind !== "branch") found.add(node.target.entity);
+  for (const node of allNodes(nodes)) if ("entity" in node.target) found.add(node.target.entity);
   return [...found];
 }
 

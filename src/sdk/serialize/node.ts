@@ -3,18 +3,23 @@ import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   type BooleanExpression,
   BooleanExpressionSchema,
+  ApproveConditionSchema,
   type Binding,
   BindingSchema,
   ComparisonExpression_Operator,
   ConjunctionExpression_LogicalOperator,
+  type GateNode,
   type Node,
   NodeSchema,
   type Operand,
   OperandSchema,
   PrimitiveSchema,
+  SignalConditionSchema,
+  SleepConditionSchema,
 } from "../../idl/index.js";
 import type { ConditionExpr, ConditionOperand, Primitive } from "../condition.js";
-import type { GraphNode } from "../graph.js";
+import { SIGNAL_OUTPUT } from "../gate.js";
+import type { GateSpec, GraphNode } from "../graph.js";
 import type { WfPromise } from "../promise.js";
 import type { AnyType } from "../types/index.js";
 import { binding, promisesIn } from "./binding.js";
@@ -121,6 +126,32 @@ export function serializeNode(node: GraphNode, settings: SerializationSettings):
     }
     case "branch":
       return serializeBranch(node, settings);
+    case "gate":
+      return create(NodeSchema, {
+        ...base,
+        metadata: metadata(node, ""),
+        inputs: nodeBindings(node),
+        target: { case: "gateNode", value: { condition: gateCondition(target.gate) } },
+      });
+  }
+}
+
+/** flytekit's `GateNode` conditions; a signal's output is always `o0`. */
+function gateCondition(gate: GateSpec): GateNode["condition"] {
+  switch (gate.kind) {
+    case "sleep":
+      return { case: "sleep", value: create(SleepConditionSchema, { duration: durationFromMs(gate.durationMs) }) };
+    case "signal":
+      return {
+        case: "signal",
+        value: create(SignalConditionSchema, {
+          signalId: gate.signalId,
+          type: gate.type.literalType(),
+          outputVariableName: SIGNAL_OUTPUT,
+        }),
+      };
+    case "approve":
+      return { case: "approve", value: create(ApproveConditionSchema, { signalId: gate.signalId }) };
   }
 }
 
