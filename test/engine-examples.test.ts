@@ -58,8 +58,10 @@ describe("example workflows run remotely as they run locally", () => {
       const phase = WorkflowExecution_Phase[execution.closure?.phase ?? 0];
       const result = execution.closure?.outputResult;
       assert.equal(phase, "SUCCEEDED", result?.case === "error" ? `${result.value.code}: ${result.value.message}` : "");
-      const data = await cluster.client.getExecutionData({ id: { project: PROJECT, domain: DOMAIN, name: execution.id?.name } });
-      const remote = fromLiteralMap(entity.outputTypes(), data.fullOutputs ?? { literals: {} } as never, name);
+      const data = await cluster.client.getExecutionData({
+        id: { project: PROJECT, domain: DOMAIN, name: execution.id?.name },
+      });
+      const remote = fromLiteralMap(entity.outputTypes(), data.fullOutputs ?? ({ literals: {} } as never), name);
       assert.deepEqual(remote, local);
     });
   }
