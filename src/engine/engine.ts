@@ -113,6 +113,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
 function localPlugin(store: BlobStore, options: EngineOptions): TaskPlugin {
   return new LocalProcessPlugin({
+    store,
     workRoot: join(options.workDir, "attempts"),
     warmWorkers: options.warmWorkers,
     imageDirs: options.images,

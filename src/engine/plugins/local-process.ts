@@ -4,9 +4,21 @@
 // crash and the restarted engine adopts it instead of running it again.
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
-import { create } from "@bufbuild/protobuf";
-import { type TaskLog, TaskLogSchema, type TaskTemplate } from "../../idl/index.js";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { create, toBinary } from "@bufbuild/protobuf";
+import {
+  ContainerError_Kind,
+  type DataLoadingConfig,
+  ErrorDocumentSchema,
+  ExecutionError_ErrorKind,
+  LiteralMapSchema,
+  type TaskLog,
+  TaskLogSchema,
+  type TaskTemplate,
+  VariableMapSchema,
+} from "../../idl/index.js";
+import { type BlobStore, joinUri } from "../../storage/index.js";
+import { readCopilotOutputs, writeCopilotInputs } from "./copilot.js";
 import { userError, systemError } from "../errors.js";
 import type { AttemptStatus, TaskAttempt, TaskPlugin } from "./plugin.js";
 import { PluginStartError } from "./plugin.js";
@@ -15,6 +27,8 @@ import { renderTemplate, TemplateError } from "./template.js";
 import { WarmWorkers, type WorkerJob } from "./warm-workers.js";
 
 export interface LocalProcessPluginOptions {
+  /** The blob store the execution's data is in (raw containers' inputs and outputs pass through the plugin). */
+  store: BlobStore;
   /** Parent folder of every attempt's working dir. */
   workRoot: string;
   /** Where an attempt's log file goes and the URI its log link shows; default `<workDir>/task.log`. */
@@ -36,6 +50,8 @@ interface LocalAttemptState {
   exitFile: string;
   logFile: string;
   logUri: string;
+  /** A raw container's output folder, turned into outputs.pb once it exits (Flyte's copilot). */
+  copilotOutputs?: string;
 }
 
 /** Grace between SIGTERM and SIGKILL when an attempt is stopped. */
@@ -58,8 +74,11 @@ export class LocalProcessPlugin implements TaskPlugin {
     const container = attempt.task.target.case === "container" ? attempt.task.target.value : undefined;
     if (container === undefined)
       throw new PluginStartError(systemError("UnsupportedTaskType", `task ${taskName(attempt)} has no container`));
-    const argv = this.render([...container.command, ...container.args], attempt);
-    const command = resolveCommand(argv[0] ?? "");
+    let argv = this.render([...container.command, ...container.args], attempt);
+    const imageDir = this.options.imageDirs?.[container.image];
+    const workDir = join(this.options.workRoot, attempt.uniqueId);
+    const cwd = imageDir ?? workDir;
+    const command = resolveCommand(argv[0] ?? "", cwd);
     if (command === undefined) {
       throw new PluginStartError(
         userError(
@@ -70,7 +89,6 @@ export class LocalProcessPlugin implements TaskPlugin {
         ),
       );
     }
-    const imageDir = this.options.imageDirs?.[container.image];
     if (argv[0] === "tsflyte-execute" && imageDir === undefined) {
       throw new PluginStartError(
         userError(
@@ -81,9 +99,11 @@ export class LocalProcessPlugin implements TaskPlugin {
         ),
       );
     }
-    const workDir = join(this.options.workRoot, attempt.uniqueId);
     mkdirSync(workDir, { recursive: true });
-    const cwd = imageDir ?? workDir;
+    const copilot = container.dataConfig?.enabled
+      ? await this.copilotInputs(attempt, container.dataConfig, workDir)
+      : undefined;
+    if (copilot !== undefined) argv = argv.map((arg) => copilot.localPath(arg));
     const log = this.options.logLocation?.(attempt) ?? {
       path: join(workDir, "task.log"),
       uri: join(workDir, "task.log"),
@@ -121,13 +141,14 @@ export class LocalProcessPlugin implements TaskPlugin {
         wake();
       });
     }
-    return { pid, workDir, exitFile, logFile: log.path, logUri: log.uri };
+    return { pid, workDir, exitFile, logFile: log.path, logUri: log.uri, copilotOutputs: copilot?.outputDir };
   }
 
   async check(attempt: TaskAttempt, raw: unknown, wake: () => void): Promise<AttemptStatus> {
     const state = raw as LocalAttemptState;
     if (existsSync(state.exitFile)) {
       const code = Number(readFileSync(state.exitFile, "utf8").trim());
+      if (code === 0 && state.copilotOutputs !== undefined) await this.copilotOutputs(attempt, state.copilotOutputs);
       if (code === 0) return { phase: "exited", exitCode: 0, signal: null };
       // sh reports a task killed by signal N as 128 + N.
       const signal = code > 128 ? signalName(code - 128) : null;
@@ -165,6 +186,43 @@ export class LocalProcessPlugin implements TaskPlugin {
   logs(_attempt: TaskAttempt, raw: unknown): TaskLog[] {
     const state = raw as LocalAttemptState;
     return [create(TaskLogSchema, { name: "Task log", uri: state.logUri, ShowWhilePending: true })];
+  }
+
+  /**
+   * A raw container (Flyte's copilot contract) reads its inputs as files from `input_path` and leaves outputs as
+   * files in `output_path`: both become folders of the attempt, and the container's arguments name them.
+   */
+  private async copilotInputs(attempt: TaskAttempt, config: DataLoadingConfig, workDir: string) {
+    const inputDir = join(workDir, "inputs");
+    const outputDir = join(workDir, "outputs");
+    mkdirSync(outputDir, { recursive: true });
+    await writeCopilotInputs(inputDir, config, attempt.inputs, this.options.store);
+    const swap = (arg: string, from: string, to: string) =>
+      from !== "" && (arg === from || arg.startsWith(`${from}/`)) ? to + arg.slice(from.length) : arg;
+    return {
+      outputDir,
+      localPath: (arg: string) => swap(swap(arg, config.inputPath, inputDir), config.outputPath, outputDir),
+    };
+  }
+
+  /** The raw container's output files as the outputs.pb (or error.pb) any task leaves in its output prefix. */
+  private async copilotOutputs(attempt: TaskAttempt, outputDir: string): Promise<void> {
+    const { store } = this.options;
+    const variables = attempt.task.interface?.outputs ?? create(VariableMapSchema, {});
+    const result = await readCopilotOutputs(outputDir, variables, store, attempt.rawOutputPrefix);
+    if ("outputs" in result) {
+      await store.put(joinUri(attempt.outputPrefix, "outputs.pb"), toBinary(LiteralMapSchema, result.outputs));
+      return;
+    }
+    const document = create(ErrorDocumentSchema, {
+      error: {
+        code: result.error.code,
+        message: result.error.message,
+        kind: ContainerError_Kind.RECOVERABLE,
+        origin: ExecutionError_ErrorKind.USER,
+      },
+    });
+    await store.put(joinUri(attempt.outputPrefix, "error.pb"), toBinary(ErrorDocumentSchema, document));
   }
 
   private render(parts: string[], attempt: TaskAttempt): string[] {
@@ -230,11 +288,11 @@ function inheritedEnv(task: TaskTemplate): Record<string, string> {
   return env;
 }
 
-function resolveCommand(command: string): string[] | undefined {
+function resolveCommand(command: string, cwd: string): string[] | undefined {
   if (command === "") return undefined;
   const runtime = runtimeCommand(command);
   if (runtime !== undefined) return runtime;
-  if (command.includes("/")) return existsSync(command) ? [command] : undefined;
+  if (command.includes("/")) return existsSync(resolve(cwd, command)) ? [command] : undefined;
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (dir !== "" && existsSync(join(dir, command))) return [command];
   }
