@@ -10,6 +10,7 @@ import { SignalService } from "../idl/gen/flyteidl/service/signal_pb.js";
 import { openBlobStore } from "../storage/index.js";
 import { attributesService } from "./attributes/index.js";
 import type { AdminConfig, AdminContext } from "./context.js";
+import { consoleHttpHandler } from "./console/index.js";
 import { blobHttpHandler, dataProxyService } from "./dataproxy/index.js";
 import { executionService } from "./executions/index.js";
 import { ensureDefaults, registrationService } from "./registration/index.js";
@@ -76,10 +77,11 @@ export async function startAdmin(settings: AdminSettings): Promise<RunningAdmin>
     const context: AdminContext = { db, store: openBlobStore(storage), config };
     await ensureDefaults(context);
     const blobs = blobHttpHandler(context);
+    const consoleRoutes = consoleHttpHandler(context);
     const server = await startAdminServer({
       host: settings.host,
       port,
-      http: blobs,
+      http: (req, res) => blobs(req, res) || consoleRoutes(req, res),
       routes: (router) => {
         router.service(AdminService, {
           ...registrationService(context),

@@ -1,0 +1,31 @@
+// Clients for admin's services over the Connect protocol (binary), from the page's own origin: admin serves
+// the console and the RPCs on one port.
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { AdminService } from "../../../src/idl/gen/flyteidl/service/admin_pb.js";
+import { SignalService } from "../../../src/idl/gen/flyteidl/service/signal_pb.js";
+
+const transport = createConnectTransport({ baseUrl: window.location.origin, useBinaryFormat: true });
+
+export const admin = createClient(AdminService, transport);
+export const signals = createClient(SignalService, transport);
+
+/** A console API route's JSON, or an Error carrying its `{message}` with the status. */
+export async function consoleApi<T>(path: string): Promise<T> {
+  const response = await fetch(`/console/api/${path}`);
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { message?: string };
+    throw new Error(`HTTP ${response.status}: ${body.message ?? response.statusText}`);
+  }
+  return (await response.json()) as T;
+}
+
+/** A task log's text, fetched through admin (logs are blob store URIs a browser cannot open). */
+export async function fetchLog(uri: string): Promise<string> {
+  const response = await fetch(`/console/api/logs?uri=${encodeURIComponent(uri)}`);
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { message?: string };
+    throw new Error(`HTTP ${response.status}: ${body.message ?? response.statusText}`);
+  }
+  return response.text();
+}
