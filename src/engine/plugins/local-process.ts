@@ -2,7 +2,6 @@
 // command and args after Flyte's template substitution, in a working dir of its own, with stdout and stderr in
 // a log file. Processes are detached and report their exit code in a file, so an attempt outlives an engine
 // crash and the restarted engine adopts it instead of running it again.
-import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -24,6 +23,7 @@ import type { AttemptStatus, TaskAttempt, TaskPlugin } from "./plugin.js";
 import { PluginStartError } from "./plugin.js";
 import { runtimeCommand } from "./runtime-commands.js";
 import { renderTemplate, TemplateError } from "./template.js";
+import { type LaunchedProcess, Launcher } from "./launcher.js";
 import { WarmWorkers, type WorkerJob } from "./warm-workers.js";
 
 export interface LocalProcessPluginOptions {
@@ -59,11 +59,12 @@ const KILL_GRACE_MS = 1_000;
 
 export class LocalProcessPlugin implements TaskPlugin {
   readonly id = "local";
-  private readonly children = new Map<number, ChildProcess>();
+  private readonly children = new Map<number, LaunchedProcess>();
+  private readonly launcher = new Launcher();
   private readonly workers: WarmWorkers;
 
   constructor(private readonly options: LocalProcessPluginOptions) {
-    this.workers = new WarmWorkers(options.warmWorkers ?? 2);
+    this.workers = new WarmWorkers(options.warmWorkers ?? 2, this.launcher);
   }
 
   supports(task: TaskTemplate): boolean {
@@ -127,8 +128,9 @@ export class LocalProcessPlugin implements TaskPlugin {
     const child = job
       ? attempt.shareKey !== undefined
         ? await this.workers.runShared(job, attempt.shareKey, wake)
-        : (this.workers.run(job) ?? spawnAttempt([...command, ...argv.slice(1)], cwd, env, log.path, exitFile))
-      : spawnAttempt([...command, ...argv.slice(1)], cwd, env, log.path, exitFile);
+        : (this.workers.run(job) ??
+          (await spawnAttempt(this.launcher, [...command, ...argv.slice(1)], cwd, env, log.path, exitFile)))
+      : await spawnAttempt(this.launcher, [...command, ...argv.slice(1)], cwd, env, log.path, exitFile);
     const pid = child.pid;
     if (pid === undefined)
       throw new PluginStartError(
@@ -171,6 +173,7 @@ export class LocalProcessPlugin implements TaskPlugin {
 
   async close(): Promise<void> {
     this.workers.close();
+    this.launcher.close();
   }
 
   async abort(_attempt: TaskAttempt, raw: unknown): Promise<void> {
@@ -249,25 +252,19 @@ export class LocalProcessPlugin implements TaskPlugin {
 
 /** A process for one attempt; sh records the exit code after the task ends, even when the engine is gone by then. */
 function spawnAttempt(
+  launcher: Launcher,
   argv: string[],
   cwd: string,
   env: Record<string, string>,
-  logPath: string,
+  logFile: string,
   exitFile: string,
-): ChildProcess {
-  const logFd = openSync(logPath, "a");
-  try {
-    const child = spawn("/bin/sh", ["-c", 'trap "" HUP; "$@"; echo $? > "$TSFLYTE_EXIT_FILE"', "sh", ...argv], {
-      cwd,
-      env: { ...env, TSFLYTE_EXIT_FILE: exitFile },
-      detached: true,
-      stdio: ["ignore", logFd, logFd],
-    });
-    child.unref();
-    return child;
-  } finally {
-    closeSync(logFd);
-  }
+): Promise<LaunchedProcess> {
+  const script = 'trap "" HUP; "$@"; echo $? > "$TSFLYTE_EXIT_FILE"';
+  return launcher.launch("/bin/sh", ["-c", script, "sh", ...argv], {
+    cwd,
+    env: { ...env, TSFLYTE_EXIT_FILE: exitFile },
+    logFile,
+  });
 }
 
 const taskName = (attempt: TaskAttempt) => attempt.task.id?.name ?? "(unnamed)";

@@ -2,8 +2,8 @@
 // tsflyte (100-200 ms); a worker does that while idle, then receives one attempt and exits after it, so each
 // attempt still runs in a process of its own. An array node's sub-nodes are the exception: many small attempts of
 // one task, so a worker that finished one takes the next (by `shareKey`), as a map over 10,000 items needs.
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import type { LaunchedProcess, Launcher } from "./launcher.js";
 import { tsflyteRoot } from "./runtime-commands.js";
 
 export interface WorkerJob {
@@ -16,8 +16,10 @@ export interface WorkerJob {
 }
 
 interface Worker {
-  child: ChildProcess;
-  ready: boolean;
+  process: Promise<LaunchedProcess>;
+  /** Set once the worker has loaded tsflyte and waits for a job. */
+  ready?: LaunchedProcess;
+  loaded: Promise<LaunchedProcess>;
 }
 
 /** After handing out a spare, its replacement starts this much later, not competing with the attempt for CPU. */
@@ -26,45 +28,54 @@ const REFILL_DELAY_MS = 100;
 export class WarmWorkers {
   private readonly spares: Worker[] = [];
   /** Workers that ran a shared attempt and wait for the next one of the same task, by share key. */
-  private readonly idle = new Map<string, Worker[]>();
+  private readonly idle = new Map<string, LaunchedProcess[]>();
   private closed = false;
 
-  constructor(private readonly size: number) {
+  constructor(
+    private readonly size: number,
+    private readonly launcher: Launcher,
+  ) {
     this.fill();
   }
 
   /** Hands `job` to a ready spare and returns it, or undefined when none is ready (the caller spawns instead). */
-  run(job: WorkerJob): ChildProcess | undefined {
+  run(job: WorkerJob): LaunchedProcess | undefined {
     const worker = this.takeSpare();
-    if (worker === undefined) return undefined;
-    worker.child.send({ ...job, reuse: false });
-    return worker.child;
+    worker?.send({ ...job, reuse: false });
+    return worker;
   }
 
   /**
    * Hands `job` to a worker that may run more jobs of `shareKey` afterwards: an idle one of that key, a spare, or
    * a new worker once it has loaded. `done` is called when the job has ended (its exit file is written).
    */
-  async runShared(job: WorkerJob, shareKey: string, done: () => void): Promise<ChildProcess> {
-    const worker = this.idle.get(shareKey)?.pop() ?? this.takeSpare() ?? (await this.started(this.spawnWorker()));
+  async runShared(job: WorkerJob, shareKey: string, done: () => void): Promise<LaunchedProcess> {
+    const worker = this.idle.get(shareKey)?.pop() ?? this.takeSpare() ?? (await this.spawnWorker().loaded);
     const onMessage = (message: unknown) => {
       if ((message as { done?: string })?.done !== job.exitFile) return;
-      worker.child.off("message", onMessage);
-      if (!this.closed && worker.child.connected) this.idleWorkers(shareKey).push(worker);
+      worker.off("message", onMessage);
+      if (!this.closed && worker.connected) this.idleWorkers(shareKey).push(worker);
       done();
     };
-    worker.child.on("message", onMessage);
-    worker.child.send({ ...job, reuse: true });
-    return worker.child;
+    worker.on("message", onMessage);
+    worker.send({ ...job, reuse: true });
+    return worker;
   }
 
   close(): void {
     this.closed = true;
-    for (const worker of this.spares.splice(0)) worker.child.kill("SIGKILL");
-    for (const workers of this.idle.values()) for (const worker of workers.splice(0)) worker.child.kill("SIGKILL");
+    const kill = (pid: number) => {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    for (const worker of this.spares.splice(0)) worker.process.then((p) => kill(p.pid)).catch(() => undefined);
+    for (const workers of this.idle.values()) for (const worker of workers.splice(0)) kill(worker.pid);
   }
 
-  private idleWorkers(key: string): Worker[] {
+  private idleWorkers(key: string): LaunchedProcess[] {
     let workers = this.idle.get(key);
     if (workers === undefined) {
       workers = [];
@@ -73,43 +84,47 @@ export class WarmWorkers {
     return workers;
   }
 
-  private takeSpare(): Worker | undefined {
-    const index = this.spares.findIndex((worker) => worker.ready && worker.child.connected);
+  private takeSpare(): LaunchedProcess | undefined {
+    const index = this.spares.findIndex((worker) => worker.ready?.connected);
     if (index < 0) return undefined;
     const [worker] = this.spares.splice(index, 1);
     setTimeout(() => this.fill(), REFILL_DELAY_MS).unref();
-    return worker;
-  }
-
-  private started(worker: Worker): Promise<Worker> {
-    if (worker.ready) return Promise.resolve(worker);
-    return new Promise((resolve, reject) => {
-      worker.child.once("message", () => resolve(worker));
-      worker.child.once("exit", (code) =>
-        reject(new Error(`a task worker process exited (code ${code}) while starting`)),
-      );
-    });
+    return worker.ready;
   }
 
   private spawnWorker(): Worker {
-    const child = spawn(process.execPath, [join(tsflyteRoot(), "bin/tsflyte-worker.js")], {
-      detached: true,
-      stdio: ["ignore", "ignore", "ignore", "ipc"],
+    const started = this.launcher.launch(process.execPath, [join(tsflyteRoot(), "bin/tsflyte-worker.js")], {
+      env: process.env as Record<string, string>,
+      ipc: true,
     });
-    const worker: Worker = { child, ready: false };
-    child.once("message", () => {
-      worker.ready = true;
-    });
-    child.once("exit", () => {
-      const at = this.spares.indexOf(worker);
-      if (at >= 0) this.spares.splice(at, 1);
-      for (const workers of this.idle.values()) {
-        const i = workers.indexOf(worker);
-        if (i >= 0) workers.splice(i, 1);
-      }
-    });
-    child.unref();
-    (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    const worker: Worker = {
+      process: started,
+      loaded: started.then(
+        (child) =>
+          new Promise<LaunchedProcess>((resolve, reject) => {
+            child.once("message", () => {
+              worker.ready = child;
+              resolve(child);
+            });
+            child.once("exit", (code) =>
+              reject(new Error(`a task worker process exited (code ${code}) while starting`)),
+            );
+          }),
+      ),
+    };
+    worker.loaded.catch(() => undefined);
+    started
+      .then((child) =>
+        child.once("exit", () => {
+          const at = this.spares.indexOf(worker);
+          if (at >= 0) this.spares.splice(at, 1);
+          for (const workers of this.idle.values()) {
+            const i = workers.indexOf(child);
+            if (i >= 0) workers.splice(i, 1);
+          }
+        }),
+      )
+      .catch(() => undefined);
     return worker;
   }
 
