@@ -1,17 +1,22 @@
 // The web console end to end in headless Chromium against a real admin and engine: browse to a workflow,
 // launch it from the generated form and watch its graph turn green, open a failed node's error and log,
-// terminate a running execution. Saves screenshots of the main pages to docs/screenshots/ and fails on any
-// error the browser's console reports.
+// terminate a running execution. Fails on any error the browser's console reports. Screenshots of the main
+// pages go to a temp folder, or to docs/screenshots/ with TSFLYTE_UPDATE_SCREENSHOTS=1 (a test run leaves the
+// checkout as it was).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { DOMAIN, PROJECT, root, runCli, startCluster, type TestCluster } from "./support/cluster.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const SHOTS = join(root, "docs", "screenshots");
+const SHOTS =
+  process.env.TSFLYTE_UPDATE_SCREENSHOTS === "1"
+    ? join(root, "docs", "screenshots")
+    : mkdtempSync(join(tmpdir(), "tsflyte-shots-"));
 const VERSION = "c1";
 
 // A task that runs until it is terminated, for the terminate test; registered from the test's own folder.

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import YAML from "yaml";
 import { UsageError } from "./errors.js";
 
@@ -27,7 +27,7 @@ export function configPath(explicit: string | undefined): string | undefined {
   }
   const candidates = [
     process.env.TSFLYTE_CONFIG,
-    join(homedir(), ".tsflyte", "config.yaml"),
+    userConfigPath(),
     process.env.FLYTECTL_CONFIG,
     join(homedir(), ".flyte", "config.yaml"),
   ];
@@ -89,4 +89,28 @@ export function loadClientConfig(explicit?: string): ClientConfig {
       "development",
     source,
   };
+}
+
+/** The file `tsflyte demo start` points at the demo: the one later commands read unless told otherwise. */
+export function userConfigPath(): string {
+  return join(homedir(), ".tsflyte", "config.yaml");
+}
+
+/**
+ * Sets `admin.endpoint` (as `dns:///host:port`) and `admin.insecure` in `file`, creating it if needed; every other
+ * key and comment stays. Returns the endpoint it replaced, if another.
+ */
+export function saveAdminEndpoint(file: string, url: string): string | undefined {
+  const document = existsSync(file) ? YAML.parseDocument(readFileSync(file, "utf8")) : new YAML.Document({});
+  if (document.errors.length > 0) {
+    throw new UsageError(`${file} is not valid YAML (${document.errors[0].message}); fix or remove it`);
+  }
+  const { protocol, host } = new URL(url);
+  const endpoint = `dns:///${host}`;
+  const previous = document.getIn(["admin", "endpoint"]);
+  document.setIn(["admin", "endpoint"], endpoint);
+  document.setIn(["admin", "insecure"], protocol === "http:");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, document.toString());
+  return typeof previous === "string" && previous !== endpoint ? previous : undefined;
 }

@@ -46,6 +46,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "abort a running execution",
     load: async () => (await import("./commands/terminate.js")).terminateCommand,
   },
+  demo: {
+    summary: "a local cluster in one background process (demo start|status|stop|teardown)",
+    load: async () => (await import("./commands/demo.js")).demoCommand,
+  },
   serve: {
     summary: "run the admin control plane or the engine (serve admin|engine)",
     load: async () => (await import("./commands/serve.js")).serveCommand,

@@ -114,6 +114,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 function localPlugin(store: BlobStore, options: EngineOptions): TaskPlugin {
   return new LocalProcessPlugin({
     store,
+    storeEnv: storeEnv(options.storage),
     workRoot: join(options.workDir, "attempts"),
     warmWorkers: options.warmWorkers,
     imageDirs: options.images,
@@ -133,6 +134,18 @@ function localPlugin(store: BlobStore, options: EngineOptions): TaskPlugin {
           }
         : undefined,
   });
+}
+
+/** What a task process needs to reach an S3 store the way the engine does (flytekit's FLYTE_AWS_* names). */
+function storeEnv(storage: EngineOptions["storage"]): Record<string, string> {
+  if ("baseUri" in storage || storage.kind !== "s3") return {};
+  const env: Record<string, string> = { AWS_REGION: storage.region };
+  if (storage.endpoint) env.FLYTE_AWS_ENDPOINT = storage.endpoint;
+  if (storage.credentials) {
+    env.FLYTE_AWS_ACCESS_KEY_ID = storage.credentials.accessKeyId;
+    env.FLYTE_AWS_SECRET_ACCESS_KEY = storage.credentials.secretAccessKey;
+  }
+  return env;
 }
 
 async function unfinishedExecutions(api: AdminApi): Promise<{ id: ExecutionIds; aborting: boolean }[]> {

@@ -22,11 +22,19 @@ interface Sdk {
 
 let sdkLoading: Promise<Sdk> | undefined;
 
+/**
+ * A CommonJS package's exports. Node's loader gives them as named exports; inside the CLI's esbuild bundle
+ * (bin/bundle.mjs) a dynamically imported CommonJS chunk has only `default`.
+ */
+function commonJsExports<T extends object>(module: T): T {
+  return "default" in module && Object.keys(module).length === 1 ? (module.default as T) : module;
+}
+
 /** The AWS SDK takes about 200 ms to load: only processes that touch S3 pay for it (task processes often do not). */
 function loadSdk(): Promise<Sdk> {
   if (sdkLoading === undefined)
     sdkLoading = Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/s3-request-presigner")]).then(
-      ([s3, presign]) => ({ s3, presign }),
+      ([s3, presign]) => ({ s3: commonJsExports(s3), presign: commonJsExports(presign) }),
     );
   return sdkLoading;
 }

@@ -29,6 +29,8 @@ import { WarmWorkers, type WorkerJob } from "./warm-workers.js";
 export interface LocalProcessPluginOptions {
   /** The blob store the execution's data is in (raw containers' inputs and outputs pass through the plugin). */
   store: BlobStore;
+  /** Environment every task process gets so that it reaches that store (tsflyte's runtime reads FLYTE_AWS_*). */
+  storeEnv?: Record<string, string>;
   /** Parent folder of every attempt's working dir. */
   workRoot: string;
   /** Where an attempt's log file goes and the URI its log link shows; default `<workDir>/task.log`. */
@@ -113,6 +115,7 @@ export class LocalProcessPlugin implements TaskPlugin {
     const exitFile = join(workDir, "exit-code");
     const env: Record<string, string> = {
       ...inheritedEnv(attempt.task),
+      ...this.options.storeEnv,
       ...attempt.env,
       ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
     };
