@@ -3,6 +3,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { NodeExecution_Phase } from "../idl/gen/flyteidl/core/execution_pb.js";
 import type { NodeExecutionEventSchema } from "../idl/gen/flyteidl/event/event_pb.js";
+import { joinUri } from "../storage/index.js";
 import type { NodeContext } from "./context.js";
 import { type EngineError, outputResult } from "./errors.js";
 
@@ -19,7 +20,10 @@ export interface NodeEventData {
 }
 
 export function sendNodeEvent(ctx: NodeContext, phase: NodeExecution_Phase, data: NodeEventData = {}): void {
-  const { node, exec, parent } = ctx;
+  const { node, exec, parent, state } = ctx;
+  // The first event admin gets for a node creates it and sets its inputs.
+  const inputUri = data.inputUri ?? (state.unreported ? joinUri(ctx.dataDir, "inputs.pb") : undefined);
+  state.unreported = undefined;
   exec.events.node(
     {
       id: { nodeId: ctx.uniqueId, executionId: exec.id },
@@ -28,7 +32,7 @@ export function sendNodeEvent(ctx: NodeContext, phase: NodeExecution_Phase, data
       nodeName: node.metadata?.name || node.id,
       retryGroup: parent === undefined ? "" : String(parent.attempt),
       parentNodeMetadata: parent === undefined ? undefined : { nodeId: parent.uniqueId },
-      inputValue: data.inputUri === undefined ? undefined : { case: "inputUri", value: data.inputUri },
+      inputValue: inputUri === undefined ? undefined : { case: "inputUri", value: inputUri },
       outputResult: outputResult(data),
       isInDynamicChain: ctx.isInDynamicChain ?? false,
       eventVersion: 2,

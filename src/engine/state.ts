@@ -40,6 +40,8 @@ export interface NodeState {
   attempts: number;
   systemFailures: number;
   queuedAt?: number;
+  /** Admin has not heard of the node yet: its next event carries the inputs' location. */
+  unreported?: boolean;
   startedAt?: number;
   /** A retry waits until then (backoff). */
   retryAt?: number;

@@ -9,7 +9,7 @@ import { fixedLengthUniqueId, joinUri, nodeOutputDir } from "../../storage/index
 import type { NodeContext } from "../context.js";
 import { fromExecutionError, NodeFailure, systemError, userError } from "../errors.js";
 import { NodeExecution_Phase, sendNodeEvent } from "../node-events.js";
-import { queueNode } from "./task.js";
+import { announceQueued, queueNode } from "./task.js";
 
 const CHILD_POLL_MS = 200;
 
@@ -20,7 +20,10 @@ export async function stepLaunchPlanNode(ctx: NodeContext): Promise<void> {
     throw new NodeFailure(systemError("BadSpecificationError", `node ${ctx.node.id} has no launch plan`));
   if (state.phase === "NotYetStarted") await queueNode(ctx);
   if (state.childExecution === undefined) {
-    if (exec.parallelism.max > 0 && exec.parallelism.used >= exec.parallelism.max) return;
+    if (exec.parallelism.max > 0 && exec.parallelism.used >= exec.parallelism.max) return announceQueued(ctx);
+    // Admin links the child to this node, so the node must be known to admin first.
+    announceQueued(ctx);
+    await exec.events.flush();
     const name = fixedLengthUniqueId(20, [exec.id.name, ctx.uniqueId, String(state.attempts)]);
     await createChild(ctx, name, ref.value);
     exec.parallelism.used++;

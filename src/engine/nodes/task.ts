@@ -31,7 +31,10 @@ export async function stepTaskNode(ctx: NodeContext): Promise<void> {
   if (state.phase === "NotYetStarted") await queueNode(ctx);
   // A cacheable task is looked up once before its first attempt; while another execution holds the serialized
   // cache reservation, it is looked up again every round.
-  if (state.phase === "Queued" && state.cacheStatus === undefined && (await lookUpCache(ctx, task)) !== "run") return;
+  if (state.phase === "Queued" && state.cacheStatus === undefined && (await lookUpCache(ctx, task)) === "wait") {
+    return announceQueued(ctx);
+  }
+  if (state.phase === "Succeeded") return;
   if (state.retryAt !== undefined) {
     const wait = state.retryAt - Date.now();
     if (wait > 0) return exec.wakeAfter(wait);
@@ -49,15 +52,22 @@ export async function stepTaskNode(ctx: NodeContext): Promise<void> {
   await finishAttempt(ctx, run, outcome);
 }
 
-/** NotYetStarted -> Queued: inputs resolved and written, QUEUED sent. */
+/**
+ * NotYetStarted -> Queued: inputs resolved and written. Admin hears of the node with its next event (which carries
+ * the inputs' location), usually RUNNING in the same round; `announceQueued` reports QUEUED when it has to wait.
+ */
 export async function queueNode(ctx: NodeContext): Promise<void> {
   const inputs = await resolveBindings(ctx.node.inputs, ctx.outputsOf, ctx.exec.literals);
-  const inputUri = joinUri(ctx.dataDir, "inputs.pb");
-  await ctx.exec.literals.write(inputUri, inputs);
+  await ctx.exec.literals.write(joinUri(ctx.dataDir, "inputs.pb"), inputs);
   ctx.state.phase = "Queued";
   ctx.state.queuedAt = Date.now();
+  ctx.state.unreported = true;
   ctx.exec.changed();
-  sendNodeEvent(ctx, NodeExecution_Phase.QUEUED, { inputUri });
+}
+
+/** A queued node that cannot start yet (parallelism, a cache reservation) shows as QUEUED meanwhile. */
+export function announceQueued(ctx: NodeContext): void {
+  if (ctx.state.unreported) sendNodeEvent(ctx, NodeExecution_Phase.QUEUED);
 }
 
 async function taskRun(ctx: NodeContext, task: TaskTemplate): Promise<TaskRun> {
@@ -137,7 +147,7 @@ function attemptEnv(ctx: NodeContext, task: TaskTemplate, attempt: number): Reco
 
 async function startAttempt(ctx: NodeContext, run: TaskRun): Promise<void> {
   const { state, exec } = ctx;
-  if (exec.parallelism.max > 0 && exec.parallelism.used >= exec.parallelism.max) return;
+  if (exec.parallelism.max > 0 && exec.parallelism.used >= exec.parallelism.max) return announceQueued(ctx);
   let pluginState: unknown;
   try {
     pluginState = await run.plugin.start(run.attempt, exec.wake);
