@@ -44,6 +44,9 @@ process.on("message", async (job) => {
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, job.env);
   if (!job.reuse) process.disconnect();
+  // The attempt's own CPU (not the loading before it) and the process's peak memory, for the usage query.
+  const cpuBefore = process.resourceUsage();
+  const startedAt = performance.now();
   let code = 1;
   try {
     code =
@@ -53,6 +56,7 @@ process.on("message", async (job) => {
   } catch (error) {
     toLog(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   } finally {
+    writeFileSync(job.usageFile, usageRecord(cpuBefore, startedAt));
     writeFileSync(job.exitFile, `${code}\n`);
     closeSync(log);
     log = undefined;
@@ -63,3 +67,16 @@ process.on("message", async (job) => {
   idle = setTimeout(() => process.exit(0), IDLE_MS);
 });
 process.send?.("ready");
+
+/** The attempt's usage as src/engine/plugins/usage.ts reads it (resourceUsage: CPU in µs, maxRSS in KiB). */
+function usageRecord(before, startedAt) {
+  const after = process.resourceUsage();
+  const cpuMicros = after.userCPUTime - before.userCPUTime + after.systemCPUTime - before.systemCPUTime;
+  return JSON.stringify({
+    source: "process.resourceUsage",
+    cpuSeconds: cpuMicros / 1e6,
+    wallSeconds: (performance.now() - startedAt) / 1000,
+    maxRssBytes: after.maxRSS * 1024,
+    attempts: 1,
+  });
+}

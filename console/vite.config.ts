@@ -18,6 +18,7 @@ export default defineConfig({
   server: {
     proxy: {
       "/flyteidl.service": "http://127.0.0.1:30080",
+      "/tsflyte.usage.v1.UsageService": "http://127.0.0.1:30080",
       "/console/api": "http://127.0.0.1:30080",
     },
   },

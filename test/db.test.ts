@@ -139,6 +139,7 @@ for (const backend of [pglite, postgres]) {
             "description_entities",
             "execution_events",
             "execution_tags",
+            "execution_usage",
             "executions",
             "launch_plans",
             "named_entity_metadata",
@@ -150,6 +151,7 @@ for (const backend of [pglite, postgres]) {
             "signals",
             "task_executions",
             "tasks",
+            "usage_daily",
             "workflows",
           ],
         );

@@ -9,25 +9,10 @@ import {
   TaskExecution_Phase,
   WorkflowExecution_Phase,
 } from "../src/idl/gen/flyteidl/core/execution_pb.js";
-import { type LiteralMap, LiteralMapSchema } from "../src/idl/index.js";
-import { DOMAIN, PROJECT, startCluster, type TestCluster } from "./support/cluster.js";
+import { LiteralMapSchema } from "../src/idl/index.js";
+import { DOMAIN, PROJECT, startCluster, type TestCluster, ints } from "./support/cluster.js";
 
 const VERSION = "behaviour-1";
-
-function ints(values: Record<string, number>): LiteralMap {
-  const literals = Object.fromEntries(
-    Object.entries(values).map(([name, value]) => [
-      name,
-      {
-        value: {
-          case: "scalar",
-          value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(value) } } } },
-        },
-      },
-    ]),
-  );
-  return create(LiteralMapSchema, { literals } as never);
-}
 
 const phaseName = (phase: number | undefined) => WorkflowExecution_Phase[phase ?? 0];
 
@@ -37,17 +22,12 @@ describe("engine behaviour", () => {
 
   before(async () => {
     cluster = await startCluster();
-    const registered = await cluster.tsflyte(
-      "register",
-      "-c",
-      cluster.config,
-      "-v",
+    await cluster.register(
       VERSION,
       "examples/resilience.ts",
       "examples/subworkflows.ts",
       "test/fixtures/engine/behaviour.ts",
     );
-    assert.equal(registered.code, 0, registered.stdout + registered.stderr);
   });
 
   after(async () => {

@@ -51,15 +51,7 @@ before(async () => {
     engineConfig,
     `admin: ${cluster.admin.url}\nstorage: { type: local, root: blobs }\nworkDir: engine\npollIntervalMs: 50\n`,
   );
-  const registered = await cluster.tsflyte(
-    "register",
-    "-c",
-    cluster.config,
-    "-v",
-    VERSION,
-    "test/fixtures/engine/behaviour.ts",
-  );
-  assert.equal(registered.code, 0, registered.stdout + registered.stderr);
+  await cluster.register(VERSION, "test/fixtures/engine/behaviour.ts");
 });
 
 after(async () => {

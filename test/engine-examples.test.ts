@@ -41,8 +41,7 @@ describe("example workflows run remotely as they run locally", () => {
 
   before(async () => {
     cluster = await startCluster();
-    const registered = await cluster.tsflyte("register", "-c", cluster.config, "-v", VERSION, "examples");
-    assert.equal(registered.code, 0, registered.stdout + registered.stderr);
+    await cluster.register(VERSION, "examples");
   });
 
   after(async () => {

@@ -4,6 +4,7 @@ import { ExecutionPage } from "./pages/execution.js";
 import { LaunchPage } from "./pages/launch.js";
 import { ProjectPage } from "./pages/project.js";
 import { ProjectsPage } from "./pages/projects.js";
+import { UsagePage } from "./pages/usage.js";
 import { type EntityKind, Link, paths, useLocation } from "./router.js";
 
 const SCOPE = "^/projects/([^/]+)/domains/([^/]+)";
@@ -28,6 +29,8 @@ function Route() {
         node={query.get("node") ?? undefined}
       />
     );
+  m = match("/usage");
+  if (m) return <UsagePage project={m[0]} domain={m[1]} days={Number(query.get("days") ?? 30) || 30} />;
   m = match("/launch/([^/]+)/([^/]+)");
   if (m) return <LaunchPage project={m[0]} domain={m[1]} name={m[2]} version={m[3]} />;
   m = match("/(workflows|tasks|launch_plans)/([^/]+)(?:/([^/]+))?");

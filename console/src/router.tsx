@@ -47,6 +47,7 @@ export const paths = {
   launch: (p: string, d: string, name: string, version: string) =>
     `/projects/${p}/domains/${d}/launch/${encodeURIComponent(name)}/${encodeURIComponent(version)}`,
   execution: (p: string, d: string, name: string) => `/projects/${p}/domains/${d}/executions/${name}`,
+  usage: (p: string, d: string, days = 30) => `/projects/${p}/domains/${d}/usage?days=${days}`,
 };
 
 export type EntityKind = "workflows" | "tasks" | "launch_plans";

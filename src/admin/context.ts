@@ -1,5 +1,6 @@
-import type { Database } from "../db/index.js";
+import type { Database, Queryable } from "../db/index.js";
 import type { BlobStore } from "../storage/index.js";
+import type { TerminalEvent } from "./notifications/index.js";
 
 /** Settings every admin service reads. */
 export interface AdminConfig {
@@ -30,4 +31,8 @@ export interface AdminContext {
    * the API.
    */
   onExecutionChange?: () => void;
+  /** Outbox topics every accepted event of a kind is also written to, for publishing (src/admin/events-out). */
+  eventTopics?: Record<"workflow" | "node" | "task", readonly string[]>;
+  /** Writes the notifications a terminal workflow event calls for, in the event's transaction. */
+  notify?: (tx: Queryable, event: TerminalEvent) => Promise<void>;
 }

@@ -12,11 +12,14 @@ import { attributesService } from "./attributes/index.js";
 import type { AdminConfig, AdminContext } from "./context.js";
 import { consoleHttpHandler } from "./console/index.js";
 import { blobHttpHandler, dataProxyService } from "./dataproxy/index.js";
+import { startEventsOut } from "./events-out/index.js";
 import { executionService } from "./executions/index.js";
+import { enqueueNotifications, notificationsHttpHandler, startNotificationSender } from "./notifications/index.js";
 import { ensureDefaults, registrationService } from "./registration/index.js";
 import { startScheduler } from "./scheduler/index.js";
 import { type RunningAdminServer, startAdminServer } from "./server.js";
 import { signalService } from "./signals/index.js";
+import { UsageService, usageService } from "./usage/index.js";
 import { type AdminSettings, storeBaseUri } from "./settings.js";
 
 export { type AdminConfig, type AdminContext, DEFAULT_DOMAINS } from "./context.js";
@@ -78,10 +81,11 @@ export async function startAdmin(settings: AdminSettings): Promise<RunningAdmin>
     await ensureDefaults(context);
     const blobs = blobHttpHandler(context);
     const consoleRoutes = consoleHttpHandler(context);
+    const notificationRoutes = notificationsHttpHandler(db);
     const server = await startAdminServer({
       host: settings.host,
       port,
-      http: (req, res) => blobs(req, res) || consoleRoutes(req, res),
+      http: (req, res) => blobs(req, res) || consoleRoutes(req, res) || notificationRoutes(req, res),
       routes: (router) => {
         router.service(AdminService, {
           ...registrationService(context),
@@ -90,15 +94,26 @@ export async function startAdmin(settings: AdminSettings): Promise<RunningAdmin>
         });
         router.service(DataProxyService, dataProxyService(context));
         router.service(SignalService, signalService(context));
+        router.service(UsageService, usageService(context));
       },
     });
     const scheduler = startScheduler(context);
+    // Delivery problems are kept on the outbox rows (`tsflyte get notifications`); these are the
+    // metastore's own failures, retried at the next poll.
+    const reportOutboxError = (error: unknown) =>
+      console.error(`admin outbox: ${error instanceof Error ? error.message : String(error)}`);
+    context.notify = (tx, event) => enqueueNotifications(tx, event, settings.notifications, publicUrl).then(() => {});
+    const notifications = startNotificationSender(db, settings.notifications, reportOutboxError);
+    const eventsOut = startEventsOut(db, settings.events, reportOutboxError);
+    if (settings.events.sinks.length > 0) context.eventTopics = eventsOut.topics;
     return {
       ...server,
       context,
       close: async () => {
         await scheduler.stop();
         await server.close();
+        await notifications.stop();
+        await eventsOut.stop();
         await context.store.close?.();
         await db.close();
       },

@@ -2,6 +2,8 @@ import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BlobStoreConfig } from "../storage/index.js";
 import { DEFAULT_DOMAINS } from "./context.js";
+import { type EventSettings, readEventSettings } from "./events-out/index.js";
+import { type NotificationSettings, readNotificationSettings } from "./notifications/index.js";
 import { MAX_WORKFLOW_NODES } from "./registration/index.js";
 
 /** Everything `tsflyte serve admin` needs, read from its YAML config. */
@@ -21,6 +23,10 @@ export interface AdminSettings {
   defaultProject: string;
   /** `registration.maxWorkflowNodes`: most nodes a workflow may have; 0 lifts the limit. */
   maxWorkflowNodes: number;
+  /** `notifications:`: templates, retries and the email, Slack and webhook channels (docs/notifications.md). */
+  notifications: NotificationSettings;
+  /** `events:`: the sinks every accepted event is published to (docs/notifications.md). */
+  events: EventSettings;
 }
 
 /** A setting that is wrong: names the key, the problem and what is accepted. */
@@ -56,10 +62,15 @@ function str(value: unknown, key: string, source: string, fallback: string): str
  * domains: [development, staging, production]
  * defaultProject: flytesnacks
  * registration: { maxWorkflowNodes: 100 }   # flyteadmin's default; 0 lifts the limit
+ * notifications: { email: { host, port, from }, slack: { channels }, webhooks }   # docs/notifications.md
+ * events: { sinks: [{ type: nats, servers: nats://127.0.0.1:4222 }] }             # docs/notifications.md
  * ```
  */
 export function readAdminSettings(raw: unknown, source: string, baseDir: string): AdminSettings {
   const top = mapping(raw, "(top level)", source);
+  const fail = (key: string, problem: string): never => {
+    throw new SettingsError(source, key, problem);
+  };
   const server = mapping(top.server, "server", source);
   const host = str(server.host, "server.host", source, "127.0.0.1");
   const port = server.port ?? 30080;
@@ -94,6 +105,8 @@ export function readAdminSettings(raw: unknown, source: string, baseDir: string)
     domains: domains as string[],
     defaultProject: str(top.defaultProject, "defaultProject", source, "flytesnacks"),
     maxWorkflowNodes: maxWorkflowNodes(mapping(top.registration, "registration", source).maxWorkflowNodes, source),
+    notifications: readNotificationSettings(top.notifications, fail),
+    events: readEventSettings(top.events, fail),
   };
 }
 

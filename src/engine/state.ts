@@ -3,6 +3,7 @@
 // events sent after that save are sent again and admin answers ALREADY_EXISTS, which the engine treats as success.
 import { BlobNotFoundError, type BlobStore, joinUri } from "../storage/index.js";
 import type { EngineError } from "./errors.js";
+import type { AttemptUsage } from "./plugins/usage.js";
 
 export type NodePhase =
   | "NotYetStarted"
@@ -79,6 +80,8 @@ export interface ArrayState {
   /** Indices whose phase changed since the last progress report. */
   unreported: number[];
   reportedAt: number;
+  /** What the sub-node attempts that ended used, reported in the array task execution's terminal event. */
+  usage?: AttemptUsage;
 }
 
 export type WorkflowPhase = "Ready" | "Running" | "HandlingFailureNode" | "Succeeded" | "Failed" | "Aborted";

@@ -31,6 +31,8 @@ export interface TestCluster {
   engineOptions: EngineOptions;
   startEngine(): Promise<RunningEngine>;
   tsflyte(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Fast-registers PATHs (files or folders of workflow code) under `version` with the CLI; throws if that fails. */
+  register(version: string, ...paths: string[]): Promise<void>;
   /** CreateExecution of a launch plan, then the execution once it is terminal. */
   launch(launchPlan: string, version: string, inputs?: LiteralMap, name?: string): Promise<string>;
   waitForEnd(name: string, timeoutMs?: number): Promise<Execution>;
@@ -48,7 +50,7 @@ export const PROJECT = "flytesnacks";
 export const DOMAIN = "development";
 
 export async function startCluster(
-  options: { backend?: "pglite" | "postgres"; engine?: boolean } = {},
+  options: { backend?: "pglite" | "postgres"; engine?: boolean; admin?: Record<string, unknown> } = {},
 ): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), "tsflyte-cluster-"));
   let database = "memory://";
@@ -59,7 +61,11 @@ export async function startCluster(
     drop = fresh.drop;
   }
   const admin = await startAdmin(
-    readAdminSettings({ server: { port: 0 }, database, storage: { type: "local", root: "blobs" } }, "test", dir),
+    readAdminSettings(
+      { ...options.admin, server: { port: 0 }, database, storage: { type: "local", root: "blobs" } },
+      "test",
+      dir,
+    ),
   );
   const transport = createConnectTransport({ baseUrl: admin.url, httpVersion: "1.1", useBinaryFormat: true });
   const config = join(dir, "config.yaml");
@@ -85,6 +91,10 @@ export async function startCluster(
       return engine;
     },
     tsflyte: (...args) => runCli(args),
+    async register(version, ...paths) {
+      const registered = await runCli(["register", "-c", config, "-v", version, ...paths]);
+      if (registered.code !== 0) throw new Error(`tsflyte register failed:\n${registered.stdout}${registered.stderr}`);
+    },
     async launch(launchPlan, version, inputs, name) {
       const { id } = await cluster.client.createExecution({
         project: PROJECT,
@@ -133,4 +143,20 @@ export function runCli(args: string[], cwd = root): Promise<{ code: number | nul
     });
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A LiteralMap of integers: the inputs most tests launch with. */
+export function ints(values: Record<string, number>): LiteralMap {
+  const literals = Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      {
+        value: {
+          case: "scalar",
+          value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(value) } } } },
+        },
+      },
+    ]),
+  );
+  return create(LiteralMapSchema, { literals } as never);
 }

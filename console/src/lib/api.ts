@@ -4,11 +4,13 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { AdminService } from "../../../src/idl/gen/flyteidl/service/admin_pb.js";
 import { SignalService } from "../../../src/idl/gen/flyteidl/service/signal_pb.js";
+import { UsageService } from "../../../src/admin/usage/gen/tsflyte/usage/v1/usage_pb.js";
 
 const transport = createConnectTransport({ baseUrl: window.location.origin, useBinaryFormat: true });
 
 export const admin = createClient(AdminService, transport);
 export const signals = createClient(SignalService, transport);
+export const usage = createClient(UsageService, transport);
 
 /** A console API route's JSON, or an Error carrying its `{message}` with the status. */
 export async function consoleApi<T>(path: string): Promise<T> {

@@ -46,6 +46,7 @@ export function ProjectPage({ project, domain, tab }: { project: string; domain:
             {t.label}
           </Link>
         ))}
+        <Link to={paths.usage(project, domain)}>Usage</Link>
       </nav>
       {tab === "executions" ? (
         <ExecutionsTable key={`${project}/${domain}`} project={project} domain={domain} />

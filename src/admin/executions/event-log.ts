@@ -27,6 +27,10 @@ export function requireOccurredAt(ts: Timestamp | undefined): Timestamp {
   return ts;
 }
 
+/**
+ * Appends an accepted event to the log and, in the same statement, one outbox message per topic it
+ * is published to (keyed by the execution, so each execution's events are published in log order).
+ */
 export async function appendEvent(
   tx: Queryable,
   entry: {
@@ -37,11 +41,30 @@ export async function appendEvent(
     producerId: string;
     occurredAt: Timestamp;
     event: Uint8Array;
+    /** Outbox topics the event is published to. */
+    publishTo?: readonly string[];
   },
 ): Promise<void> {
+  const publishTo = entry.publishTo ?? [];
+  const values = [
+    entry.executionId,
+    entry.kind,
+    entry.nodeId,
+    entry.phase,
+    entry.producerId,
+    dateOf(entry.occurredAt),
+    entry.event,
+  ];
+  const insert = `INSERT INTO execution_events (execution_id, kind, node_id, phase, producer_id, occurred_at, event)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+  if (publishTo.length === 0) {
+    await tx.query(insert, values);
+    return;
+  }
   await tx.query(
-    `INSERT INTO execution_events (execution_id, kind, node_id, phase, producer_id, occurred_at, event)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [entry.executionId, entry.kind, entry.nodeId, entry.phase, entry.producerId, dateOf(entry.occurredAt), entry.event],
+    `WITH logged AS (${insert} RETURNING id)
+     INSERT INTO outbox (topic, key, payload, event_id)
+     SELECT topic, $1::text, ''::bytea, logged.id FROM logged, unnest($8::text[]) AS topic`,
+    [...values, publishTo],
   );
 }

@@ -38,6 +38,7 @@ import { loadExecution, requireExecutionId } from "./rows.js";
 import { ensureSingleTaskLaunchPlan } from "./single-task.js";
 import { checkConcurrency } from "./concurrency.js";
 import { applyExecutionConfig, resolveExecutionConfig } from "./execution-config.js";
+import { validateNotifications } from "../notifications/index.js";
 
 /** What one new execution is made from, whichever RPC asked for it. */
 interface Launch {
@@ -76,6 +77,8 @@ export async function createExecution(
   if (request.domain === "") throw invalidArgument("missing domain");
   if (request.name !== "") checkExecutionName(request.name);
   if (request.spec === undefined) throw invalidArgument("missing spec");
+  const overrides = request.spec.notificationOverrides;
+  if (overrides.case === "notifications") validateNotifications(overrides.value.notifications);
   // Older clients send inputs inside the spec.
   const inputs = nonEmpty(request.inputs) ?? request.spec.inputs;
   return launch(ctx, {

@@ -167,6 +167,7 @@ export async function createNodeEvent(
         producerId: event.producerId,
         occurredAt,
         event: toBinary(NodeExecutionEventRequestSchema, request),
+        publishTo: ctx.eventTopics?.node,
       });
     },
     { isolation: "read committed" },

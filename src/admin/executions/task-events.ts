@@ -33,6 +33,7 @@ import { isTaskTerminal, TaskPhase, taskPhaseName, taskPhaseOf } from "./phases.
 import { loadExecution, loadNodeExecution, loadTaskExecution, requireTaskExecutionId } from "./rows.js";
 import { recordDuration, dateOf, reportedOr } from "./time.js";
 import { errorColumns } from "./error-columns.js";
+import { recordTaskUsage } from "../usage/task-usage.js";
 
 export async function createTaskEvent(
   ctx: AdminContext,
@@ -132,6 +133,7 @@ export async function createTaskEvent(
           [existing.id, ...values],
         );
       }
+      await recordTaskUsage(tx, execution.id, event);
       await appendEvent(tx, {
         executionId: execution.id,
         kind: "task",
@@ -140,6 +142,7 @@ export async function createTaskEvent(
         producerId: event.producerId,
         occurredAt,
         event: toBinary(TaskExecutionEventRequestSchema, request),
+        publishTo: ctx.eventTopics?.task,
       });
     },
     { isolation: "read committed" },

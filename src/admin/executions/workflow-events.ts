@@ -123,7 +123,11 @@ export async function createWorkflowEvent(
         producerId: event.producerId,
         occurredAt,
         event: toBinary(WorkflowExecutionEventRequestSchema, request),
+        publishTo: ctx.eventTopics?.workflow,
       });
+      if (isWorkflowTerminal(next)) {
+        await ctx.notify?.(tx, { execution: { ...row, spec }, closure, phase: next, occurredAt: dateOf(occurredAt) });
+      }
     },
     { isolation: "read committed" },
   );

@@ -35,6 +35,7 @@ import { identifierText, validateIdentifier, validateProjectAndDomain } from "./
 import { expectedInputs, validateLaunchPlanInputs, validateSchedule } from "./launch-plan-inputs.js";
 import { listIds, listPage, scope } from "./lists.js";
 import { findWorkflow } from "./workflows.js";
+import { validateNotifications } from "../notifications/index.js";
 
 interface LaunchPlanRow {
   id: number;
@@ -125,6 +126,7 @@ export async function createLaunchPlan(ctx: AdminContext, request: LaunchPlanCre
   const iface = fromBinary(TypedInterfaceSchema, workflow.typed_interface);
   const expected = expectedInputs(spec, iface);
   validateSchedule(spec, expected, iface);
+  validateNotifications(spec.entityMetadata?.notifications ?? []);
   if (spec.entityMetadata?.launchConditions !== undefined) {
     throw invalidArgument(
       `Launch condition must be empty, found ${spec.entityMetadata.launchConditions.typeUrl}; remove it from entity_metadata`,

@@ -19,17 +19,30 @@ import { UsageError } from "../errors.js";
 
 export const getHelp = `Usage: tsflyte get projects|tasks|workflows|launchplans|executions [NAME] [options]
        tsflyte get signals EXECUTION [options]
+       tsflyte get notifications [--execution NAME] [--state pending|delivered|dead] [options]
+       tsflyte get usage [--since 7d] [--until T] [--group-by workflow,day] [options]
 
 Lists what admin has registered and run. Without NAME: the names in the project and domain
 (or every project; for executions: the newest executions). With NAME: that entity's
 versions, newest first, or that execution in full. \`get signals\` lists the signals of an
-execution's gates: their types and values, or that they still wait.
+execution's gates: their types and values, or that they still wait. \`get notifications\`
+lists the notifications admin sent, is retrying or gave up on (dead), newest first.
+\`get usage\` sums the executions of a project (every domain unless -d) created in a time
+window: counts per phase, durations (total, p50, p95), cache hits, and compute (CPU-seconds and
+memory-GB-seconds measured from the task processes, and requested resources x duration).
 
 Options:
   -p, --project P     project (default: config, then flytesnacks)
   -d, --domain D      domain (default: config, then development)
   --filter F          Flyte filter, e.g. "eq(version,v1)" or "contains(name,hello)"
   --limit N           at most N rows (default 100)
+  --execution NAME    notifications: only this execution's
+  --state S           notifications: only pending, delivered or dead ones
+  --since T           usage: from T: 30m, 24h, 7d (default), 2w back, or a date / ISO time
+  --until T           usage: until T (default now), as --since
+  --group-by G        usage: project, domain, workflow, launch_plan and/or day, comma-separated
+  --workflow W        usage: only executions of workflow W
+  --launch-plan L     usage: only executions of launch plan L
   -o, --output FMT    table (default), json or yaml
   -c, --config FILE   config file
   -h, --help          show this help`;
@@ -39,6 +52,13 @@ const OPTIONS = {
   domain: { value: true, short: "d" },
   filter: { value: true },
   limit: { value: true },
+  execution: { value: true },
+  state: { value: true },
+  since: { value: true },
+  until: { value: true },
+  "group-by": { value: true },
+  workflow: { value: true },
+  "launch-plan": { value: true },
   output: { value: true, short: "o" },
   config: { value: true, short: "c" },
   help: { value: false, short: "h" },
@@ -91,6 +111,27 @@ export async function getCommand(argv: string[]): Promise<number> {
     const { getSignals } = await import("./signal.js");
     return getSignals({ adminUrl: config.adminUrl, project, domain, execution: name, limit, filters, format });
   }
+  if (what === "notifications") {
+    const { getNotifications } = await import("./notifications.js");
+    const execution = options.execution as string | undefined;
+    const state = options.state as string | undefined;
+    return getNotifications({ adminUrl: config.adminUrl, project, domain, execution, state, limit, format });
+  }
+  if (what === "usage") {
+    const { getUsage } = await import("./usage.js");
+    return getUsage({
+      adminUrl: config.adminUrl,
+      project,
+      // Every domain unless one is named: a project's usage is the sum of its domains'.
+      domain: options.domain as string | undefined,
+      workflow: options.workflow as string | undefined,
+      launchPlan: options["launch-plan"] as string | undefined,
+      since: options.since as string | undefined,
+      until: options.until as string | undefined,
+      groupBy: options["group-by"] as string | undefined,
+      format,
+    });
+  }
   if (what === "executions") {
     if (name) {
       const execution = await admin.getExecution({ id: { project, domain, name } });
@@ -136,7 +177,9 @@ export async function getCommand(argv: string[]): Promise<number> {
   }
   const kind = KINDS[what as keyof typeof KINDS];
   if (kind === undefined)
-    throw new UsageError(`cannot get "${what}"; use projects, tasks, workflows, launchplans, executions or signals`);
+    throw new UsageError(
+      `cannot get "${what}"; use projects, tasks, workflows, launchplans, executions, signals, notifications or usage`,
+    );
   if (!name) {
     const request = { project, domain, limit, filters };
     const { entities } =

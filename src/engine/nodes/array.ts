@@ -10,6 +10,7 @@ import { type EngineError, NodeFailure, outputResult, systemError, userError } f
 import { collectionLiteral, noneLiteral } from "../literals.js";
 import { NodeExecution_Phase, sendNodeEvent } from "../node-events.js";
 import { PluginStartError, type TaskAttempt, type TaskPlugin } from "../plugins/plugin.js";
+import { addUsage, usageInfo } from "../plugins/usage.js";
 import { decideRetry, maxAttempts } from "../retry.js";
 import type { ArrayState } from "../state.js";
 import { readTaskOutcome } from "../task-outcome.js";
@@ -143,6 +144,9 @@ async function checkRunning(run: ArrayRun): Promise<void> {
     const attempt = await attemptFor(run, index);
     const status = await plugin.check(attempt, state.running[index].plugin, ctx.exec.wake);
     if (status.phase === "running") continue;
+    // The array's one task execution reports what all its sub-node attempts used.
+    if (status.phase === "exited")
+      state.usage = addUsage(state.usage, plugin.usage?.(attempt, state.running[index].plugin));
     if (status.phase === "failed") {
       subFailed(run, index, status.error, status.retryable);
       continue;
@@ -299,6 +303,7 @@ async function report(
     outputResult: outputResult(data),
     taskType: task.type,
     eventVersion: 1,
+    customInfo: usageInfo(phase, state.usage),
     metadata: {
       pluginIdentifier: plugin.id,
       externalResources: indices.map((index) => ({

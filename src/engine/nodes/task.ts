@@ -12,6 +12,7 @@ import { type EngineError, NodeFailure, outputResult, systemError, userError } f
 import { resolveBindings } from "../literals.js";
 import { NodeExecution_Phase, sendNodeEvent } from "../node-events.js";
 import { PluginStartError, type TaskAttempt, type TaskPlugin } from "../plugins/plugin.js";
+import { attemptUsageInfo } from "../plugins/usage.js";
 import { decideRetry, maxAttempts } from "../retry.js";
 import { lookUpCache, renewReservation, storeInCache } from "./cache.js";
 import { abortDynamic, startDynamic, stepDynamic } from "./dynamic.js";
@@ -256,6 +257,8 @@ export function sendTaskEvent(
   data: { outputUri?: string; error?: EngineError } = {},
 ) {
   const { exec, state } = ctx;
+  // A task event needs its node known to admin (an attempt that could not even start is reported first).
+  announceQueued(ctx);
   const pluginState = state.attempt?.plugin;
   return exec.events.task({
     taskId: run.task.id,
@@ -268,6 +271,7 @@ export function sendTaskEvent(
     outputResult: outputResult(data),
     taskType: run.task.type,
     eventVersion: 1,
+    customInfo: attemptUsageInfo(phase, run.plugin, run.attempt, pluginState),
     metadata: {
       generatedName: run.attempt.uniqueId,
       pluginIdentifier: run.plugin.id,

@@ -25,6 +25,7 @@ import { runtimeCommand } from "./runtime-commands.js";
 import { renderTemplate, TemplateError } from "./template.js";
 import { type LaunchedProcess, Launcher } from "./launcher.js";
 import { WarmWorkers, type WorkerJob } from "./warm-workers.js";
+import { type AttemptUsage, measuredShellScript, readUsage, usageFile } from "./usage.js";
 
 export interface LocalProcessPluginOptions {
   /** The blob store the execution's data is in (raw containers' inputs and outputs pass through the plugin). */
@@ -50,6 +51,10 @@ interface LocalAttemptState {
   pid: number;
   workDir: string;
   exitFile: string;
+  /** What the attempt's processes used, written before the exit file (./usage.ts). */
+  usageFile: string;
+  /** When the attempt was started (ms), for the wall time of a usage file that lacks it. */
+  startedAt: number;
   logFile: string;
   logUri: string;
   /** A raw container's output folder, turned into outputs.pb once it exits (Flyte's copilot). */
@@ -113,6 +118,8 @@ export class LocalProcessPlugin implements TaskPlugin {
     };
     mkdirSync(dirname(log.path), { recursive: true });
     const exitFile = join(workDir, "exit-code");
+    const usage = usageFile(workDir);
+    const startedAt = Date.now();
     const env: Record<string, string> = {
       ...inheritedEnv(attempt.task),
       ...this.options.storeEnv,
@@ -127,13 +134,14 @@ export class LocalProcessPlugin implements TaskPlugin {
       env,
       logFile: log.path,
       exitFile,
+      usageFile: usage,
     };
     const child = job
       ? attempt.shareKey !== undefined
         ? await this.workers.runShared(job, attempt.shareKey, wake)
         : (this.workers.run(job) ??
-          (await spawnAttempt(this.launcher, [...command, ...argv.slice(1)], cwd, env, log.path, exitFile)))
-      : await spawnAttempt(this.launcher, [...command, ...argv.slice(1)], cwd, env, log.path, exitFile);
+          (await spawnAttempt(this.launcher, [...command, ...argv.slice(1)], cwd, env, log.path, exitFile, usage)))
+      : await spawnAttempt(this.launcher, [...command, ...argv.slice(1)], cwd, env, log.path, exitFile, usage);
     const pid = child.pid;
     if (pid === undefined)
       throw new PluginStartError(
@@ -146,7 +154,16 @@ export class LocalProcessPlugin implements TaskPlugin {
         wake();
       });
     }
-    return { pid, workDir, exitFile, logFile: log.path, logUri: log.uri, copilotOutputs: copilot?.outputDir };
+    return {
+      pid,
+      workDir,
+      exitFile,
+      usageFile: usage,
+      startedAt,
+      logFile: log.path,
+      logUri: log.uri,
+      copilotOutputs: copilot?.outputDir,
+    };
   }
 
   async check(attempt: TaskAttempt, raw: unknown, wake: () => void): Promise<AttemptStatus> {
@@ -192,6 +209,12 @@ export class LocalProcessPlugin implements TaskPlugin {
   logs(_attempt: TaskAttempt, raw: unknown): TaskLog[] {
     const state = raw as LocalAttemptState;
     return [create(TaskLogSchema, { name: "Task log", uri: state.logUri, ShowWhilePending: true })];
+  }
+
+  usage(_attempt: TaskAttempt, raw: unknown): AttemptUsage | undefined {
+    const state = raw as LocalAttemptState;
+    // Attempts saved by an engine from before usage was measured have no usage file.
+    return state.usageFile === undefined ? undefined : readUsage(state.usageFile, state.exitFile, state.startedAt);
   }
 
   /**
@@ -253,7 +276,10 @@ export class LocalProcessPlugin implements TaskPlugin {
   }
 }
 
-/** A process for one attempt; sh records the exit code after the task ends, even when the engine is gone by then. */
+/**
+ * A process for one attempt; sh records the exit code and the usage after the task ends, even when the engine is
+ * gone by then.
+ */
 function spawnAttempt(
   launcher: Launcher,
   argv: string[],
@@ -261,11 +287,11 @@ function spawnAttempt(
   env: Record<string, string>,
   logFile: string,
   exitFile: string,
+  usageFile: string,
 ): Promise<LaunchedProcess> {
-  const script = 'trap "" HUP; "$@"; echo $? > "$TSFLYTE_EXIT_FILE"';
-  return launcher.launch("/bin/sh", ["-c", script, "sh", ...argv], {
+  return launcher.launch("/bin/sh", ["-c", measuredShellScript(), "sh", ...argv], {
     cwd,
-    env: { ...env, TSFLYTE_EXIT_FILE: exitFile },
+    env: { ...env, TSFLYTE_EXIT_FILE: exitFile, TSFLYTE_USAGE_FILE: usageFile },
     logFile,
   });
 }

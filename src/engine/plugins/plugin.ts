@@ -3,6 +3,7 @@
 // about retries is the engine's job, the same for every plugin.
 import type { LiteralMap, TaskLog, TaskTemplate } from "../../idl/index.js";
 import type { EngineError } from "../errors.js";
+import type { AttemptUsage } from "./usage.js";
 
 /** Everything about one attempt of one task a plugin may need. */
 export interface TaskAttempt {
@@ -50,6 +51,8 @@ export interface TaskPlugin {
   abort(attempt: TaskAttempt, state: unknown): Promise<void>;
   /** Log links for the attempt's task events. */
   logs(attempt: TaskAttempt, state: unknown): TaskLog[];
+  /** What an ended attempt's processes used, when the plugin measures it (reported in its terminal task event). */
+  usage?(attempt: TaskAttempt, state: unknown): AttemptUsage | undefined;
   close?(): Promise<void>;
 }
 

@@ -13,6 +13,8 @@ export interface WorkerJob {
   env: Record<string, string>;
   logFile: string;
   exitFile: string;
+  /** Where the worker records what the attempt used (./usage.ts), before writing the exit file. */
+  usageFile: string;
 }
 
 interface Worker {
