@@ -13,6 +13,8 @@ process.on("message", (request) => {
   if (request.op === "send") children.get(request.pid)?.send(request.message);
 });
 process.on("disconnect", () => process.exit(0));
+// A message that cannot reach the engine means the engine is gone, and so is this process's purpose.
+process.on("error", () => process.exit(0));
 
 function start({ id, file, args, cwd, env, logFile, ipc }) {
   let log;

@@ -31,6 +31,10 @@ process.stdout.write = toLog;
 process.stderr.write = toLog;
 
 // An engine that dies leaves a running attempt to finish (it reports through its exit file) and nothing more to do.
+// A message the engine can no longer receive: its attempt already reported through the exit file.
+process.on("error", () => {
+  if (!busy) process.exit(0);
+});
 process.on("disconnect", () => {
   engineGone = true;
   if (!busy) process.exit(0);
