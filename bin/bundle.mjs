@@ -60,11 +60,15 @@ async function buildBundle(bundleDir) {
     rmSync(partialDir, { recursive: true, force: true });
     if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
   }
-  // Bundles of older sources are dead weight; folders of builds in progress are not ours.
-  for (const name of readdirSync(cacheDir)) {
-    if (!name.endsWith(".tmp") && join(cacheDir, name) !== bundleDir)
-      rmSync(join(cacheDir, name), { recursive: true, force: true });
-  }
+  // Bundles of older sources are dead weight once nothing runs from them, but a process started from one a moment
+  // ago may still load its chunks: the three newest and any built within the hour stay. Builds in progress are not
+  // ours.
+  const hourAgo = Date.now() - 60 * 60 * 1000;
+  const built = readdirSync(cacheDir)
+    .filter((name) => !name.endsWith(".tmp") && join(cacheDir, name) !== bundleDir)
+    .map((name) => ({ dir: join(cacheDir, name), mtimeMs: statSync(join(cacheDir, name)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { dir, mtimeMs } of built.slice(2)) if (mtimeMs < hourAgo) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
