@@ -12,13 +12,12 @@ import {
   type TaskTemplate,
   WorkflowTemplateSchema,
 } from "../../idl/index.js";
-import { childNodeDataDir, joinUri, nodeOutputDir, nodeUniqueId } from "../../storage/index.js";
-import type { NodeContext } from "../context.js";
+import { joinUri, nodeOutputDir } from "../../storage/index.js";
+import type { ExecutionContext, NodeContext } from "../context.js";
 import { NodeFailure, userError } from "../errors.js";
-import { graphOf } from "../graph.js";
 import { NodeExecution_Phase, sendNodeEvent } from "../node-events.js";
-import { abortScope, type Scope, stepScope } from "../scope.js";
-import { childStatuses } from "../state.js";
+import { abortScope, type Scope } from "../scope.js";
+import { childScope, stepChildScope } from "./subworkflow.js";
 
 /** Compiles the spec a dynamic attempt wrote, stores the closure and reports DYNAMIC_RUNNING. */
 export async function startDynamic(
@@ -108,48 +107,32 @@ async function launchPlansOf(ctx: NodeContext, spec: DynamicJobSpec): Promise<La
 }
 
 export function dynamicScope(ctx: NodeContext, closure: CompiledWorkflowClosure): Scope {
-  const primary = closure.primary;
-  if (primary === undefined) throw new Error("dynamic workflow closure has no primary workflow");
-  const attempt = ctx.state.attempts;
-  const parent = { uniqueId: ctx.uniqueId, attempt };
-  const outputDir = nodeOutputDir(ctx.dataDir, attempt);
-  return {
-    graph: graphOf(primary),
-    statuses: childStatuses(ctx.state),
-    inputsUri: joinUri(ctx.dataDir, "inputs.pb"),
-    dataDirOf: (id) => childNodeDataDir(outputDir, id),
-    uniqueIdOf: (id) => nodeUniqueId(id, parent),
-    parent,
-    failurePolicy: primary.template?.metadata?.onFailure ?? 0,
-    isInDynamicChain: true,
-  };
+  if (closure.primary === undefined) throw new Error("dynamic workflow closure has no primary workflow");
+  return childScope(ctx, closure.primary, true);
 }
+
+/** Decoded closures by execution and location: a dynamic node's children are stepped every round. */
+const loaded = new WeakMap<ExecutionContext, Map<string, CompiledWorkflowClosure>>();
 
 async function loadClosure(ctx: NodeContext): Promise<CompiledWorkflowClosure> {
   const uri = ctx.state.dynamic?.closureUri as string;
-  const closure = fromBinary(CompiledWorkflowClosureSchema, await ctx.exec.store.get(uri));
-  ctx.exec.include(closure);
+  let closures = loaded.get(ctx.exec);
+  if (closures === undefined) {
+    closures = new Map();
+    loaded.set(ctx.exec, closures);
+  }
+  let closure = closures.get(uri);
+  if (closure === undefined) {
+    closure = fromBinary(CompiledWorkflowClosureSchema, await ctx.exec.store.get(uri));
+    ctx.exec.include(closure);
+    closures.set(uri, closure);
+  }
   return closure;
 }
 
 /** One round of the dynamic workflow's nodes. */
 export async function stepDynamic(ctx: NodeContext): Promise<void> {
-  const { exec, state } = ctx;
-  const scope = dynamicScope(ctx, await loadClosure(ctx));
-  const result = await stepScope(exec, scope);
-  if (result.kind === "running") return;
-  if (result.kind === "failed") {
-    await abortScope(exec, scope, "Some node execution failed, auto-abort.");
-    state.phase = "Failed";
-    state.error = result.error;
-    exec.changed();
-    sendNodeEvent(ctx, NodeExecution_Phase.FAILED, { error: result.error });
-    return;
-  }
-  state.phase = "Succeeded";
-  state.outputUri = result.outputUri;
-  exec.changed();
-  sendNodeEvent(ctx, NodeExecution_Phase.SUCCEEDED, { outputUri: result.outputUri });
+  await stepChildScope(ctx, dynamicScope(ctx, await loadClosure(ctx)));
 }
 
 export async function abortDynamic(ctx: NodeContext, reason: string): Promise<void> {
