@@ -4,33 +4,70 @@
 //   node --import ./bin/ts-register.mjs examples/subscribe-events.ts [--servers nats://127.0.0.1:4222]
 //     [--stream TSFLYTE_EVENTS] [--subject 'tsflyte.flytesnacks.>'] [--from-start]
 //
-// Each line is one CloudEvent: when it happened, the execution, the kind and phase, and for task events the
-// attempt. Stop it with Ctrl-C.
+// Each line is one CloudEvent: when it happened, the execution, the kind and phase, the node and task
+// attempt, and what v2 events add: the launch plan and output names of a succeeded workflow, the task
+// and outputs of a succeeded task node, and the execution's labels. Both versions are read (v2, the
+// default, carries flyteidl's CloudEvent*Execution; v1 the admin request). Stop it with Ctrl-C.
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
+/** The parts of a flyteidl event (proto3 JSON) printed here. */
+interface RawEvent {
+  phase?: string;
+  id?: { nodeId?: string };
+  parentNodeExecutionId?: { nodeId?: string };
+  retryAttempt?: number;
+}
+
+interface Identifier {
+  name?: string;
+  version?: string;
+}
+
+/** flyteidl.event.CloudEvent{Workflow,Node,Task}Execution as proto3 JSON (v2). */
+interface WrappedEvent {
+  rawEvent?: RawEvent;
+  launchPlanId?: Identifier;
+  taskExecId?: { taskId?: Identifier; retryAttempt?: number };
+  outputInterface?: { outputs?: { variables?: Record<string, unknown> } };
+  principal?: string;
+  labels?: Record<string, string>;
+}
+
 interface FlyteCloudEvent {
-  id: string;
   type: string;
   time: string;
   subject: string;
-  data: {
-    event?: {
-      phase?: string;
-      id?: { nodeId?: string };
-      parentNodeExecutionId?: { nodeId?: string };
-      retryAttempt?: number;
-    };
-  };
+  data: WrappedEvent & { event?: RawEvent };
 }
 
-/** One line per event: `<time> <project/domain/execution> <kind> [node] <PHASE>`. */
+const V2_TYPE = /^com\.flyte\.resource\.cloudevents\.(Workflow|Node|Task)Execution$/;
+const V1_TYPE = /^com\.flyte\.resource\.flyteidl\.admin\.(Workflow|Node|Task)ExecutionEventRequest$/;
+
+/** One line per event: `<time> <project/domain/execution> <kind> [node [attempt]] <PHASE> [details]`. */
 export function describeEvent(event: FlyteCloudEvent): string {
-  const kind = event.type.replace(/^com\.flyte\.resource\.flyteidl\.admin\./, "").replace(/ExecutionEventRequest$/, "");
-  const e = event.data.event ?? {};
-  const node = e.id?.nodeId ?? e.parentNodeExecutionId?.nodeId;
-  const where = node === undefined ? "" : ` ${node}${e.retryAttempt ? ` attempt ${e.retryAttempt}` : ""}`;
-  return `${event.time} ${event.subject} ${kind.toLowerCase()}${where} ${e.phase ?? "UNDEFINED"}`;
+  const v2 = V2_TYPE.exec(event.type);
+  const kind = (v2 ?? V1_TYPE.exec(event.type))?.[1]?.toLowerCase() ?? event.type;
+  // v2 wraps the flyteidl event; v1 sends the admin request, whose `event` it is.
+  const raw = (v2 ? event.data.rawEvent : event.data.event) ?? {};
+  const node = raw.id?.nodeId ?? raw.parentNodeExecutionId?.nodeId;
+  const where = node === undefined ? "" : ` ${node}${raw.retryAttempt ? ` attempt ${raw.retryAttempt}` : ""}`;
+  const details = v2 ? wrappedDetails(event.data) : "";
+  return `${event.time} ${event.subject} ${kind}${where} ${raw.phase ?? "UNDEFINED"}${details}`;
+}
+
+function wrappedDetails(data: WrappedEvent): string {
+  const parts: string[] = [];
+  const lp = data.launchPlanId;
+  if (lp?.name) parts.push(`launch plan ${lp.name}@${lp.version}`);
+  const task = data.taskExecId?.taskId;
+  if (task?.name) parts.push(`task ${task.name}@${task.version}`);
+  const outputs = Object.keys(data.outputInterface?.outputs?.variables ?? {});
+  if (data.outputInterface) parts.push(`outputs [${outputs.join(", ")}]`);
+  if (data.principal) parts.push(`by ${data.principal}`);
+  const labels = Object.entries(data.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (labels.length > 0) parts.push(`labels ${labels.join(",")}`);
+  return parts.length === 0 ? "" : ` (${parts.join("; ")})`;
 }
 
 async function main(): Promise<void> {

@@ -18,6 +18,16 @@ export {
   type LaunchPlanOptions,
   type Schedule,
 } from "./launch-plan.js";
+export {
+  email,
+  slack,
+  pagerDuty,
+  NOTIFICATION_PHASES,
+  type Notification,
+  type NotificationKind,
+  type NotificationOptions,
+  type NotificationPhase,
+} from "./notification.js";
 export { dynamic, DynamicEntity, type DynamicBody, type DynamicGraph } from "./dynamic.js";
 export { conditional } from "./conditional.js";
 export { map } from "./map.js";

@@ -1,5 +1,6 @@
 import { type DurationInput, toMillis } from "./duration.js";
 import { type CallInputs, type Callable, ENTITY, Entity, type NodeOutputs, type TypeMap, addNode } from "./entity.js";
+import { checkNotification, type Notification } from "./notification.js";
 import type { Bindable } from "./promise.js";
 import type { ValueOf } from "./types/index.js";
 import type { Workflow, WorkflowEntity } from "./workflow.js";
@@ -21,6 +22,8 @@ export interface LaunchPlanOptions<I extends TypeMap, F extends keyof I, D exten
   annotations?: Record<string, string>;
   /** Most nodes of one execution running at once. */
   maxParallelism?: number;
+  /** Sent by admin when an execution of this plan ends in one of their phases: email(), slack(), pagerDuty(). */
+  notifications?: Notification[];
 }
 
 /** A schedule in the form serialization needs. */
@@ -29,6 +32,7 @@ export type ScheduleSpec = { cron: string } | { rateMinutes: number };
 export class LaunchPlanEntity extends Entity {
   readonly kind = "launchPlan";
   readonly schedule: ScheduleSpec | undefined;
+  readonly notifications: readonly Notification[];
 
   constructor(
     readonly workflow: WorkflowEntity,
@@ -37,6 +41,9 @@ export class LaunchPlanEntity extends Entity {
   ) {
     super(options.name);
     this.schedule = options.schedule === undefined ? undefined : toSchedule(options.schedule);
+    const notifications = options.notifications ?? [];
+    if (!Array.isArray(notifications)) throw new Error("launch plan notifications must be a list");
+    this.notifications = notifications.map((n, i) => checkNotification(n, `launch plan notifications[${i}]`));
     const inputs = workflow.inputTypes();
     for (const [source, values] of [
       ["fixedInputs", options.fixedInputs],

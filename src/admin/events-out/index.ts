@@ -4,14 +4,18 @@
 import type { Database, Queryable } from "../../db/index.js";
 import { deliverInKeyOrder } from "../outbox/ordered.js";
 import { type OutboxMessage, type OutboxWorker, startOutboxWorker } from "../outbox/worker.js";
-import { cloudEventOf, type StoredEvent } from "./cloudevent.js";
+import { type DecodedEvent, decodeStored, type StoredEvent } from "./cloudevent.js";
+import { requestCloudEvent } from "./cloudevent-v1.js";
+import { isEnriched, wrappedCloudEvent } from "./cloudevent-v2.js";
+import { type FactsLookup, factsLookup, nodeKey, type NodeRef, UNKNOWN_EXECUTION } from "./execution-facts.js";
 import { natsSink } from "./nats.js";
 import { EVENT_KINDS, type EventKind, type EventSettings, type SinkSettings } from "./settings.js";
 import type { Published, Sink } from "./sink.js";
 import { webhookSink } from "./webhook.js";
 
-export { type EventKind, type EventSettings, readEventSettings } from "./settings.js";
-export { cloudEventOf, EVENT_LOG_ID, prototext, type StoredEvent } from "./cloudevent.js";
+export { type CloudEventVersion, type EventKind, type EventSettings, readEventSettings } from "./settings.js";
+export { decodeStored, EVENT_LOG_ID, prototext, type StoredEvent } from "./cloudevent.js";
+export { type ExecutionFacts, V2_TYPES, wrappedCloudEvent } from "./cloudevent-v2.js";
 export { natsSubject } from "./nats.js";
 
 export const topicOf = (sink: { name: string }) => `events.${sink.name}`;
@@ -29,6 +33,8 @@ export function startEventsOut(db: Database, settings: EventSettings, onError: (
   const topics = Object.fromEntries(
     EVENT_KINDS.map((kind) => [kind, settings.sinks.filter((s) => s.eventTypes.includes(kind)).map(topicOf)]),
   ) as Record<EventKind, string[]>;
+  // One lookup (and cache) shared by the sinks: they publish the same events.
+  const toCloudEvents = cloudEventsOf(db, settings);
   const running = settings.sinks.map((sinkSettings) => {
     const sink = openSink(sinkSettings);
     const worker = startOutboxWorker({
@@ -41,7 +47,7 @@ export function startEventsOut(db: Database, settings: EventSettings, onError: (
       retentionMs: settings.retentionHours * 3_600_000,
       onError,
       deliver: async (messages) => {
-        const events = await loadEvents(db, messages, settings.source);
+        const events = await toCloudEvents(messages);
         return deliverInKeyOrder(messages, CONCURRENCY, async (message) => {
           const event = events.get(message.eventId ?? -1);
           if (event === undefined) {
@@ -66,13 +72,40 @@ function openSink(settings: SinkSettings): Sink {
   return settings.type === "nats" ? natsSink(settings) : webhookSink(settings);
 }
 
-async function loadEvents(db: Queryable, messages: OutboxMessage[], source: string): Promise<Map<number, Published>> {
-  const ids = messages.map((m) => m.eventId).filter((id): id is number => id !== null);
-  const rows = await db.query<StoredEvent>(
-    `SELECT e.id, e.kind, e.event, x.project, x.domain, x.name
-     FROM execution_events e JOIN executions x ON x.id = e.execution_id
-     WHERE e.id = ANY($1::bigint[])`,
-    [ids],
-  );
-  return new Map(rows.map((stored) => [stored.id, { stored, cloudEvent: cloudEventOf(stored, source) }]));
+/** Reads a batch's events from the log and turns them into the configured version's CloudEvents. */
+function cloudEventsOf(db: Queryable, settings: EventSettings) {
+  const facts = settings.cloudEventVersion === "v2" ? factsLookup(db) : undefined;
+  return async (messages: OutboxMessage[]): Promise<Map<number, Published>> => {
+    const ids = messages.map((m) => m.eventId).filter((id): id is number => id !== null);
+    const rows = await db.query<StoredEvent>(
+      `SELECT e.id, e.kind, e.event, e.execution_id AS "executionId", x.project, x.domain, x.name
+       FROM execution_events e JOIN executions x ON x.id = e.execution_id
+       WHERE e.id = ANY($1::bigint[])`,
+      [ids],
+    );
+    const decoded = rows.map(decodeStored);
+    const published = facts
+      ? await wrapped(decoded, facts)
+      : decoded.map((d) => ({ stored: d.stored, cloudEvent: requestCloudEvent(d, settings.source) }));
+    return new Map(published.map((p) => [p.stored.id, p]));
+  };
+}
+
+async function wrapped(decoded: DecodedEvent[], lookup: FactsLookup): Promise<Published[]> {
+  const executions = await lookup.executions(decoded.map((d) => d.stored.executionId));
+  // A node's latest task attempt, for the node events v2 enriches.
+  const nodes: NodeRef[] = [];
+  for (const d of decoded) {
+    if (d.kind === "node" && isEnriched(d) && d.event.id)
+      nodes.push({ executionId: d.stored.executionId, id: d.event.id });
+  }
+  const nodeTasks = await lookup.nodeTasks(nodes);
+  return decoded.map((d) => {
+    const nodeTask =
+      d.kind === "node" && d.event.id
+        ? nodeTasks.get(nodeKey({ executionId: d.stored.executionId, id: d.event.id }))
+        : undefined;
+    const execution = executions.get(d.stored.executionId) ?? UNKNOWN_EXECUTION;
+    return { stored: d.stored, cloudEvent: wrappedCloudEvent(d, execution, nodeTask) };
+  });
 }

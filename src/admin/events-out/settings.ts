@@ -33,8 +33,13 @@ export interface WebhookSinkSettings extends SinkCommon {
 
 export type SinkSettings = NatsSinkSettings | WebhookSinkSettings;
 
+/** flyteadmin's `cloudEventVersion`: v1 sends the admin request as data, v2 flyteidl's CloudEvent* messages. */
+export type CloudEventVersion = "v1" | "v2";
+export const CLOUD_EVENT_VERSIONS: readonly CloudEventVersion[] = ["v1", "v2"];
+
 export interface EventSettings {
-  /** The CloudEvents `source` attribute. */
+  cloudEventVersion: CloudEventVersion;
+  /** The CloudEvents `source` attribute of v1 events (v2 events name the execution and node instead). */
   source: string;
   batchSize: number;
   pollIntervalMs: number;
@@ -60,7 +65,15 @@ export function readEventSettings(raw: unknown, fail: Fail): EventSettings {
     if (names.has(sink.name)) return fail("events.sinks", `name "${sink.name}" twice; give each sink its own name`);
     names.add(sink.name);
   }
+  const cloudEventVersion = top.cloudEventVersion ?? "v2";
+  if (!CLOUD_EVENT_VERSIONS.includes(cloudEventVersion as CloudEventVersion)) {
+    fail(
+      "events.cloudEventVersion",
+      `is ${JSON.stringify(cloudEventVersion)}; use ${CLOUD_EVENT_VERSIONS.join(" or ")}`,
+    );
+  }
   return {
+    cloudEventVersion: cloudEventVersion as CloudEventVersion,
     source: read.string(top.source, "events.source", DEFAULT_SOURCE),
     batchSize: read.int(top.batchSize, "events.batchSize", 200, 1),
     pollIntervalMs: read.int(top.pollIntervalMs, "events.pollIntervalMs", 100, 10),

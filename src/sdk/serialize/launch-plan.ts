@@ -10,6 +10,7 @@ import {
   VariableSchema,
 } from "../../idl/index.js";
 import type { LaunchPlanEntity } from "../launch-plan.js";
+import { serializeNotification } from "./notification.js";
 import { entityId } from "./ids.js";
 import type { SerializationSettings } from "./settings.js";
 
@@ -52,7 +53,7 @@ export function serializeLaunchPlan(lp: LaunchPlanEntity, settings: Serializatio
     id: entityId(lp, settings),
     spec: {
       workflowId: entityId(lp.workflow, settings),
-      entityMetadata: { schedule: schedule(lp) },
+      entityMetadata: { schedule: schedule(lp), notifications: lp.notifications.map(serializeNotification) },
       defaultInputs: defaultInputs(lp),
       fixedInputs: fixedInputs(lp),
       labels: { values: lp.options.labels ?? {} },
