@@ -20,6 +20,7 @@ export default defineConfig({
       "/flyteidl.service": "http://127.0.0.1:30080",
       "/tsflyte.usage.v1.UsageService": "http://127.0.0.1:30080",
       "/console/api": "http://127.0.0.1:30080",
+      "/tsflyte/v1": "http://127.0.0.1:30080",
     },
   },
 });

@@ -1,16 +1,35 @@
 // The console's launch form conversion (console/src/lib/inputs.ts) without a browser: every input type with
-// valid and invalid text, defaults and fixed inputs, optionals, and the literals read back for display.
+// valid and invalid text, defaults and fixed inputs, optionals, the literals read back for display, a cloned
+// execution's inputs as the editors' text, and file and directory uploads (console/src/lib/upload.ts) through a
+// real admin's data proxy.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { createHash } from "node:crypto";
+import { after, before, describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import {
   buildInputs,
+  editedType,
   fieldsFor,
   fromJson,
+  initialValues,
   type InputField,
   parseDuration,
   parseField,
 } from "../console/src/lib/inputs.js";
+import { md5, toHex } from "../console/src/lib/md5.js";
+import {
+  type CreateLocation,
+  directoryRoot,
+  directoryUri,
+  insideFolder,
+  type Put,
+  uploadDirectory,
+  uploadFile,
+} from "../console/src/lib/upload.js";
+import { DataProxyService } from "../src/idl/gen/flyteidl/service/dataproxy_pb.js";
+import { DOMAIN, PROJECT, startCluster, type TestCluster } from "./support/cluster.js";
 import { literalToPlain, typeLabel } from "../console/src/lib/literals.js";
 import {
   BlobType_BlobDimensionality,
@@ -224,5 +243,142 @@ describe("console launch form: fields", () => {
     const built = buildInputs(fields, { a: "x", b: "maybe", c: "" });
     assert.equal(built.ok, false);
     assert.deepEqual(Object.keys(built.ok ? {} : built.errors).sort(), ["a", "b"]);
+  });
+});
+
+describe("console launch form: cloning an execution", () => {
+  test("the execution's inputs become the editors' text; fields it lacks keep their defaults", () => {
+    const dflt = parseField(field(DURATION), "2h");
+    assert.ok(dflt.ok);
+    const fields = fieldsFor(
+      {
+        n: param(INT),
+        window: param(DURATION, dflt.literal),
+        tags: param(listOf(STR)),
+        maybe: param(unionOf(INT, NONE)),
+        f: param(FILE),
+      },
+      { region: dflt.literal },
+    );
+    const given = buildInputs(fields, {
+      n: "7",
+      window: "2h",
+      tags: '["x", "y"]',
+      maybe: "",
+      f: "s3://bucket/data.csv",
+    });
+    assert.ok(given.ok);
+    const { window: _default, ...cloned } = given.inputs.literals;
+    // Admin's full inputs include fixed ones: the form still shows the launch plan's.
+    const values = initialValues(fields, { ...cloned, region: cloned.n });
+    assert.equal(values.n, "7");
+    assert.equal(values.window, "2h", "not in the execution: the launch plan's default");
+    assert.deepEqual(JSON.parse(values.tags), ["x", "y"]);
+    assert.equal(values.maybe, "", "None is an empty optional editor");
+    assert.equal(values.f, "s3://bucket/data.csv");
+    assert.equal(values.region, fields.find((f) => f.name === "region")?.initial, "a fixed input keeps its value");
+    // What the form would send again is what the execution had.
+    const again = buildInputs(fields, values);
+    assert.ok(again.ok);
+    assert.deepEqual(literalToPlain(again.inputs.literals.tags), ["x", "y"]);
+  });
+
+  test("an optional file edits as the file's blob type, which decides file or folder upload", () => {
+    const folder = create(LiteralTypeSchema, {
+      type: { case: "blob", value: { format: "", dimensionality: BlobType_BlobDimensionality.MULTIPART } },
+    });
+    const f = field(unionOf(folder, NONE));
+    assert.equal(f.kind, "uri");
+    assert.equal(editedType(f).type.case, "blob");
+    assert.equal(field(FILE).type, editedType(field(FILE)));
+  });
+});
+
+describe("console uploads: MD5 and naming", () => {
+  test("md5 matches node's crypto across block boundaries", () => {
+    for (const size of [0, 1, 55, 56, 63, 64, 65, 119, 120, 4096, 100_003]) {
+      const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 31 + 7) & 255);
+      assert.equal(toHex(md5(bytes)), createHash("md5").update(bytes).digest("hex"), `${size} bytes`);
+    }
+  });
+
+  test("a directory's root is named by its content, whatever order the files come in", () => {
+    const a = { path: "a.txt", digest: md5(new TextEncoder().encode("a")) };
+    const b = { path: "sub/b.txt", digest: md5(new TextEncoder().encode("b")) };
+    assert.equal(directoryRoot([a, b]), directoryRoot([b, a]));
+    assert.notEqual(directoryRoot([a, b]), directoryRoot([a, { ...b, digest: md5(new Uint8Array([1])) }]));
+    assert.match(directoryRoot([a]), /^console-dir-[0-9a-f]{32}$/);
+  });
+
+  test("paths inside the chosen folder, and the folder's URI from one file's", () => {
+    assert.equal(insideFolder("parts/sub/a.txt"), "sub/a.txt");
+    assert.equal(insideFolder("a.txt"), "a.txt");
+    assert.equal(directoryUri("s3://b/p/d/console-dir-1/sub/a.txt", "sub/a.txt"), "s3://b/p/d/console-dir-1");
+    assert.throws(() => directoryUri("s3://b/elsewhere.txt", "sub/a.txt"), /not under one folder/);
+  });
+});
+
+describe("console uploads through a real data proxy", () => {
+  let cluster: TestCluster;
+  let createLocation: CreateLocation;
+  const scope = { project: PROJECT, domain: DOMAIN };
+  // What the browser's XMLHttpRequest does, with fetch: PUT the bytes with the signed headers.
+  const put: Put = async (url, headers, bytes, progress) => {
+    const response = await fetch(url, { method: "PUT", headers, body: bytes });
+    if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+    progress(bytes.length);
+  };
+
+  before(async () => {
+    cluster = await startCluster({ engine: false });
+    const client = createClient(
+      DataProxyService,
+      createConnectTransport({ baseUrl: cluster.admin.url, httpVersion: "1.1", useBinaryFormat: true }),
+    );
+    createLocation = async (request) => {
+      const location = await client.createUploadLocation(request);
+      return { signedUrl: location.signedUrl, nativeUrl: location.nativeUrl, headers: location.headers };
+    };
+  });
+
+  after(async () => {
+    await cluster?.close();
+  });
+
+  test("a file lands in admin's store at the native URI, with progress up to its size", async () => {
+    const bytes = new TextEncoder().encode("alpha\nbeta\n");
+    const seen: [number, number][] = [];
+    const uri = await uploadFile(scope, { path: "lines.txt", bytes }, createLocation, put, (sent, total) =>
+      seen.push([sent, total]),
+    );
+    assert.match(uri, /\/flytesnacks\/development\/[A-Z2-7=]+\/lines\.txt$/);
+    assert.deepEqual(new Uint8Array(await cluster.admin.context.store.get(uri)), bytes);
+    assert.deepEqual(seen.at(-1), [bytes.length, bytes.length]);
+  });
+
+  test("a folder's files land under one root, which is the directory's URI", async () => {
+    const files = [
+      { path: "a.txt", bytes: new TextEncoder().encode("one") },
+      { path: "sub/b.txt", bytes: new TextEncoder().encode("two!") },
+    ];
+    const seen: number[] = [];
+    const uri = await uploadDirectory(scope, files, createLocation, put, (sent) => seen.push(sent));
+    assert.match(uri, /\/console-dir-[0-9a-f]{32}$/);
+    assert.equal(new TextDecoder().decode(await cluster.admin.context.store.get(`${uri}/sub/b.txt`)), "two!");
+    assert.equal(seen.at(-1), 7, "progress counts both files");
+    // The same folder again goes to the same place: admin accepts the rewrite of identical content.
+    assert.equal(await uploadDirectory(scope, files, createLocation, put, () => {}), uri);
+    await assert.rejects(
+      uploadDirectory(scope, [], createLocation, put, () => {}),
+      /the folder is empty/,
+    );
+  });
+
+  test("bytes that do not match the signed MD5 are refused, and the error says so", async () => {
+    const tampered: Put = (url, headers, bytes, progress) => put(url, headers, Uint8Array.of(...bytes, 0), progress);
+    await assert.rejects(
+      uploadFile(scope, { path: "x.txt", bytes: new TextEncoder().encode("x") }, createLocation, tampered, () => {}),
+      /HTTP 400: .*md5/i,
+    );
   });
 });

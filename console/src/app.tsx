@@ -2,6 +2,7 @@
 import { EntityPage } from "./pages/entity.js";
 import { ExecutionPage } from "./pages/execution.js";
 import { LaunchPage } from "./pages/launch.js";
+import { NotificationsPage } from "./pages/notifications.js";
 import { ProjectPage } from "./pages/project.js";
 import { ProjectsPage } from "./pages/projects.js";
 import { UsagePage } from "./pages/usage.js";
@@ -32,9 +33,14 @@ function Route() {
   m = match("/usage");
   if (m) return <UsagePage project={m[0]} domain={m[1]} days={Number(query.get("days") ?? 30) || 30} />;
   m = match("/launch/([^/]+)/([^/]+)");
-  if (m) return <LaunchPage project={m[0]} domain={m[1]} name={m[2]} version={m[3]} />;
+  if (m)
+    return (
+      <LaunchPage project={m[0]} domain={m[1]} name={m[2]} version={m[3]} clone={query.get("clone") ?? undefined} />
+    );
   m = match("/(workflows|tasks|launch_plans)/([^/]+)(?:/([^/]+))?");
   if (m) return <EntityPage project={m[0]} domain={m[1]} kind={m[2] as EntityKind} name={m[3]} version={m[4]} />;
+  if (path === "/notifications" || path === "/notifications/")
+    return <NotificationsPage state={query.get("state") ?? ""} />;
   if (path === "/" || path === "") return <ProjectsPage />;
   return (
     <main>
@@ -58,6 +64,9 @@ export function App() {
           tsflyte
         </Link>
         <span className="muted">console</span>
+        <nav className="top-links" aria-label="console">
+          <Link to={paths.notifications()}>Notifications</Link>
+        </nav>
       </header>
       <div id="content">
         <Route />

@@ -27,6 +27,12 @@ export function useLocation(): { path: string; query: URLSearchParams } {
   return { path, query: new URLSearchParams(search) };
 }
 
+/** Replaces the current URL's query (filters a user set), keeping the path; no new history entry. */
+export function replaceQuery(path: string, query: URLSearchParams): void {
+  const q = query.toString();
+  navigate(q ? `${path}?${q}` : path, true);
+}
+
 /** A real link (middle-click and copy work) that navigates in place on a plain click. */
 export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
@@ -44,9 +50,10 @@ export const paths = {
   project: (p: string, d: string, tab = "executions") => `/projects/${p}/domains/${d}?tab=${tab}`,
   entity: (p: string, d: string, kind: EntityKind, name: string, version?: string) =>
     `/projects/${p}/domains/${d}/${kind}/${encodeURIComponent(name)}${version ? `/${encodeURIComponent(version)}` : ""}`,
-  launch: (p: string, d: string, name: string, version: string) =>
-    `/projects/${p}/domains/${d}/launch/${encodeURIComponent(name)}/${encodeURIComponent(version)}`,
+  launch: (p: string, d: string, name: string, version: string, clone?: string) =>
+    `/projects/${p}/domains/${d}/launch/${encodeURIComponent(name)}/${encodeURIComponent(version)}${clone ? `?clone=${encodeURIComponent(clone)}` : ""}`,
   execution: (p: string, d: string, name: string) => `/projects/${p}/domains/${d}/executions/${name}`,
+  notifications: (state = "") => `/notifications${state ? `?state=${state}` : ""}`,
   usage: (p: string, d: string, days = 30) => `/projects/${p}/domains/${d}/usage?days=${days}`,
 };
 

@@ -1,13 +1,22 @@
-// A page of executions, newest first, filtered by phase, with counts per phase. Pages follow admin's tokens
-// (a stack of them for going back), so a project with 100,000 executions loads one page at a time.
-import { useState } from "react";
+// A page of executions, newest first, filtered by phase, creation time and launch plan (the filters live in the
+// URL), with counts per phase. Pages follow admin's tokens (a stack of them for going back), so a project with
+// 100,000 executions loads one page at a time.
+import { useMemo, useState } from "react";
 import { Sort_Direction } from "../../../src/idl/gen/flyteidl/admin/common_pb.js";
 import { admin, consoleApi } from "../lib/api.js";
+import {
+  type ExecutionFilterState,
+  filtersFor,
+  narrowsBeyondPhase,
+  readFilterState,
+  writeFilterState,
+} from "../lib/execution-filters.js";
 import { elapsed, dateTime } from "../lib/format.js";
-import { FILTER_PHASES, isTerminal, workflowPhaseName } from "../lib/phases.js";
+import { isTerminal, workflowPhaseName } from "../lib/phases.js";
 import { useLoad, useNow } from "../hooks.js";
-import { Link, paths } from "../router.js";
+import { Link, paths, replaceQuery, useLocation } from "../router.js";
 import { ErrorBox, Loading } from "./error-box.js";
+import { ExecutionFilters } from "./execution-filters.js";
 import { PhaseBadge } from "./phase-badge.js";
 
 const PAGE_SIZE = 20;
@@ -20,57 +29,65 @@ interface Props {
 }
 
 export function ExecutionsTable({ project, domain, filter }: Props) {
-  const [phase, setPhase] = useState("");
+  const location = useLocation();
+  const state = readFilterState(location.query);
   const [tokens, setTokens] = useState<string[]>([""]);
   const token = tokens[tokens.length - 1];
-  const filters = [filter, phase ? `eq(phase,${phase})` : ""].filter(Boolean).join("+");
+  // "Last hour" is anchored when chosen (or on load), so paging through it does not slide the window.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-anchor only when the range itself changes
+  const anchor = useMemo(() => Date.now(), [state.range]);
+  const built = filtersFor(state, anchor);
+  const filters = [filter, ...(built.ok ? built.filters : [])].filter(Boolean).join("+");
   const page = useLoad(
     () =>
-      admin.listExecutions({
-        id: { project, domain },
-        limit: PAGE_SIZE,
-        token,
-        filters,
-        sortBy: { key: "created_at", direction: Sort_Direction.DESCENDING },
-      }),
-    [project, domain, filters, token],
+      built.ok
+        ? admin.listExecutions({
+            id: { project, domain },
+            limit: PAGE_SIZE,
+            token,
+            filters,
+            sortBy: { key: "created_at", direction: Sort_Direction.DESCENDING },
+          })
+        : Promise.resolve(undefined),
+    [project, domain, filters, token, built.ok],
     // Running executions change phase: refresh the page every few seconds while any is unfinished.
-    { intervalMs: 3000, active: (list) => list.executions.some((e) => !isTerminal(e.closure?.phase ?? 0)) },
+    { intervalMs: 3000, active: (list) => list?.executions.some((e) => !isTerminal(e.closure?.phase ?? 0)) ?? false },
   );
+  const showCounts = !filter && !narrowsBeyondPhase(state);
   const counts = useLoad(
     () =>
-      filter
-        ? Promise.resolve(undefined)
-        : consoleApi<{ counts: Record<string, number> }>(
+      showCounts
+        ? consoleApi<{ counts: Record<string, number> }>(
             `counts?project=${encodeURIComponent(project)}&domain=${encodeURIComponent(domain)}`,
-          ),
-    [project, domain, filter, page.data],
+          )
+        : Promise.resolve(undefined),
+    [project, domain, showCounts, page.data],
   );
   const now = useNow(page.data?.executions.some((e) => !isTerminal(e.closure?.phase ?? 0)) ?? false);
-  const choose = (next: string) => {
-    setPhase(next);
+  const change = (next: ExecutionFilterState) => {
     setTokens([""]);
+    replaceQuery(location.path, writeFilterState(location.query, next));
   };
-  const total = counts.data ? Object.values(counts.data.counts).reduce((a, b) => a + b, 0) : undefined;
+  const narrowed = state.phase !== "" || narrowsBeyondPhase(state);
   return (
     <section aria-label="executions">
-      <div className="filters" role="toolbar" aria-label="filter by phase">
-        <button type="button" aria-pressed={phase === ""} onClick={() => choose("")}>
-          All{total !== undefined ? ` ${total}` : ""}
-        </button>
-        {FILTER_PHASES.map((name) => (
-          <button type="button" key={name} aria-pressed={phase === name} onClick={() => choose(name)} data-phase={name}>
-            {name.replaceAll("_", " ").toLowerCase()}
-            {counts.data ? ` ${counts.data.counts[name] ?? 0}` : ""}
-          </button>
-        ))}
-      </div>
+      <ExecutionFilters
+        project={project}
+        domain={domain}
+        state={state}
+        onChange={change}
+        counts={showCounts ? counts.data?.counts : undefined}
+        byLaunchPlan={!filter}
+        rangeError={built.ok ? undefined : built.error}
+      />
       {page.error !== undefined && (
         <ErrorBox what="Could not load the executions" error={page.error} onRetry={page.reload} />
       )}
-      {page.data === undefined && page.error === undefined && <Loading what="executions" />}
+      {page.data === undefined && page.error === undefined && built.ok && <Loading what="executions" />}
       {page.data && page.data.executions.length === 0 && (
-        <p className="muted">No executions{phase ? ` in phase ${phase}` : ""}.</p>
+        <p className="muted">
+          {narrowed ? "No executions match these filters: widen the time range or choose All." : "No executions yet."}
+        </p>
       )}
       {page.data && page.data.executions.length > 0 && (
         <div className="table-scroll">

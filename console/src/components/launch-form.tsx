@@ -3,9 +3,11 @@
 import { type FormEvent, useMemo, useState } from "react";
 import type { LaunchPlan } from "../../../src/idl/gen/flyteidl/admin/launch_plan_pb.js";
 import { admin } from "../lib/api.js";
-import { buildInputs, fieldsFor, type InputField, parseField } from "../lib/inputs.js";
+import type { Literal } from "../../../src/idl/gen/flyteidl/core/literals_pb.js";
+import { buildInputs, editedType, fieldsFor, initialValues, type InputField, parseField } from "../lib/inputs.js";
 import { typeLabel } from "../lib/literals.js";
 import { navigate, paths } from "../router.js";
+import { BlobUpload, isUploadable } from "./blob-upload.js";
 import { ErrorBox } from "./error-box.js";
 
 const PLACEHOLDERS: Partial<Record<InputField["kind"], string>> = {
@@ -16,7 +18,8 @@ const PLACEHOLDERS: Partial<Record<InputField["kind"], string>> = {
   uri: "e.g. s3://bucket/key",
 };
 
-export function LaunchForm({ plan }: { plan: LaunchPlan }) {
+/** `inputs` prefills the editors (a cloned execution's inputs); otherwise the launch plan's defaults. */
+export function LaunchForm({ plan, inputs }: { plan: LaunchPlan; inputs?: Record<string, Literal> }) {
   const id = plan.id!;
   const fields = useMemo(
     () =>
@@ -26,13 +29,14 @@ export function LaunchForm({ plan }: { plan: LaunchPlan }) {
       ),
     [plan],
   );
-  const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(fields.map((f) => [f.name, f.initial])),
-  );
+  const [values, setValues] = useState<Record<string, string>>(() => initialValues(fields, inputs));
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [name, setName] = useState("");
   const [failure, setFailure] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  // Fields whose upload is still sending: launching now would send the URI of a file not yet stored.
+  const [uploading, setUploading] = useState<Record<string, boolean>>({});
+  const waiting = Object.keys(uploading).filter((name) => uploading[name]);
   const errorOf = (field: InputField) => {
     if (field.fixed || !touched[field.name]) return undefined;
     const parsed = parseField(field, values[field.name] ?? "");
@@ -41,6 +45,7 @@ export function LaunchForm({ plan }: { plan: LaunchPlan }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTouched(Object.fromEntries(fields.map((f) => [f.name, true])));
+    if (waiting.length > 0) return;
     const built = buildInputs(fields, values);
     if (!built.ok) {
       document.getElementById(`input-${Object.keys(built.errors)[0]}`)?.focus();
@@ -132,6 +137,18 @@ export function LaunchForm({ plan }: { plan: LaunchPlan }) {
                 onChange={(e) => set(e.target.value)}
               />
             )}
+            {field.kind === "uri" && !field.fixed && isUploadable(editedType(field)) && (
+              <BlobUpload
+                type={editedType(field)}
+                scope={{ project: id.project, domain: id.domain }}
+                fieldName={field.name}
+                onUploaded={(uri) => {
+                  set(uri);
+                  touch();
+                }}
+                onBusy={(sending) => setUploading((u) => ({ ...u, [field.name]: sending }))}
+              />
+            )}
             {field.description && !error && (
               <small id={`${inputId}-help`} className="muted">
                 {field.description}
@@ -159,9 +176,14 @@ export function LaunchForm({ plan }: { plan: LaunchPlan }) {
       </div>
       {failure !== undefined && <ErrorBox what={`Could not launch ${id.name}`} error={failure} />}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy || waiting.length > 0}>
           {busy ? "Launching…" : "Launch"}
         </button>
+        {waiting.length > 0 && (
+          <span className="muted" aria-live="polite">
+            waiting for the upload of {waiting.join(", ")}
+          </span>
+        )}
       </div>
     </form>
   );

@@ -70,7 +70,7 @@ export function NodePanel({ executionId, snapshot, nodeId, graphNode, now, onClo
             {elapsed(node.closure?.startedAt, node.closure?.duration, running, now)}
           </p>
           {graphNode?.kind === "gate" && graphNode.signalId && phase === "RUNNING" && (
-            <GateControls executionId={executionId} signalId={graphNode.signalId} />
+            <GateControls key={graphNode.signalId} executionId={executionId} signalId={graphNode.signalId} />
           )}
           {node.closure?.targetMetadata.case === "workflowNodeMetadata" &&
             node.closure.targetMetadata.value.executionId && (

@@ -22,6 +22,16 @@ const HINTS: Partial<Record<Code, string>> = {
   [Code.Unimplemented]: "This admin does not offer this call: upgrade admin or use the CLI.",
 };
 
+/** An error the console raises itself, carrying its own advice (e.g. an upload the blob store refused). */
+export class HintedError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
 /** `what` says what the console was doing, e.g. "Could not load the executions". */
 export function showError(what: string, error: unknown): ShownError {
   if (error instanceof ConnectError) {
@@ -31,6 +41,7 @@ export function showError(what: string, error: unknown): ShownError {
       hint: HINTS[error.code] ?? "Retry; if it fails again, admin's log has the details.",
     };
   }
+  if (error instanceof HintedError) return { what, message: error.message, hint: error.hint };
   const message = error instanceof Error ? error.message : String(error);
   return { what, message, hint: "Check that admin is running and reachable from this browser, then retry." };
 }

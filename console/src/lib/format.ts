@@ -12,7 +12,16 @@ export function durMs(d: Duration | undefined): number {
 
 /** "2026-01-31 12:00:05" in the browser's time zone; "—" when unset. */
 export function dateTime(t: Timestamp | undefined): string {
-  const at = ms(t);
+  return localTime(ms(t));
+}
+
+/** An ISO string from a JSON route, as dateTime shows timestamps. */
+export function dateTimeOf(iso: string | null | undefined): string {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return localTime(Number.isNaN(at) ? undefined : at);
+}
+
+function localTime(at: number | undefined): string {
   if (at === undefined) return "—";
   const d = new Date(at);
   const pad = (n: number) => String(n).padStart(2, "0");

@@ -132,6 +132,24 @@ export function fieldsFor(
   return fields;
 }
 
+/** The type a field's editor produces: T for an optional<T> field, else the declared type. */
+export function editedType(field: InputField): LiteralType {
+  return (field.optional && optionalOf(field.type)) || field.type;
+}
+
+/**
+ * The editors' starting text: each field's initial text, or the value `inputs` gives it (cloning an execution
+ * prefills the form with that execution's inputs). Fixed inputs keep the launch plan's value.
+ */
+export function initialValues(fields: InputField[], inputs: Record<string, Literal> = {}): Record<string, string> {
+  return Object.fromEntries(
+    fields.map((field) => {
+      const given = inputs[field.name];
+      return [field.name, given && !field.fixed ? textOf(field.kind, given) : field.initial];
+    }),
+  );
+}
+
 function scalar(value: Scalar["value"]): Literal {
   return create(LiteralSchema, { value: { case: "scalar", value: { value } } });
 }

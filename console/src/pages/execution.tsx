@@ -3,8 +3,10 @@
 // the selected node (?node=<id>, so it can be linked).
 import { useMemo, useState } from "react";
 import { ExecutionMetadata_ExecutionMode } from "../../../src/idl/gen/flyteidl/admin/execution_pb.js";
+import { WorkflowExecution_Phase } from "../../../src/idl/gen/flyteidl/core/execution_pb.js";
+import type { Identifier } from "../../../src/idl/gen/flyteidl/core/identifier_pb.js";
 import { admin } from "../lib/api.js";
-import { type ExecutionSnapshot, loadSnapshot } from "../lib/execution-data.js";
+import { type ExecutionSnapshot, loadAttempts, loadSnapshot } from "../lib/execution-data.js";
 import { dateTime, elapsed } from "../lib/format.js";
 import { graphOf } from "../lib/graph.js";
 import { isTerminal, nodePhaseName, workflowPhaseName } from "../lib/phases.js";
@@ -30,17 +32,23 @@ interface Props {
 
 export function ExecutionPage({ project, domain, name, view, node }: Props) {
   const id = useMemo(() => ({ project, domain, name }), [project, domain, name]);
-  const [last, setLast] = useState<ExecutionSnapshot>();
+  // The latest state shown: set after each pass of a poll, so the graph is drawn before the attempts arrive.
+  const [shown, setShown] = useState<ExecutionSnapshot>();
+  const sameExecution = (s: ExecutionSnapshot | undefined) =>
+    s?.execution.id?.name === name && s.execution.id.project === project && s.execution.id.domain === domain;
   const snapshot = useLoad(
     async () => {
-      const next = await loadSnapshot(id, last?.execution.id?.name === name ? last : undefined);
-      setLast(next);
-      return next;
+      const previous = sameExecution(shown) ? shown : undefined;
+      const next = await loadSnapshot(id, previous);
+      setShown(next);
+      const complete = { ...next, attempts: await loadAttempts(next, previous) };
+      setShown(complete);
+      return complete;
     },
     [id],
     { intervalMs: POLL_MS, active: (s) => !isTerminal(s.execution.closure?.phase ?? 0) },
   );
-  const data = snapshot.data;
+  const data = sameExecution(shown) ? shown : undefined;
   const phase = data?.execution.closure?.phase ?? 0;
   const running = data !== undefined && !isTerminal(phase);
   const now = useNow(running);
@@ -85,7 +93,7 @@ export function ExecutionPage({ project, domain, name, view, node }: Props) {
         <h1 className="wrap">
           <Link to={paths.project(project, domain)}>{project}</Link> / <span className="mono">{name}</span>
         </h1>
-        <ExecutionActions id={id} running={running} />
+        <ExecutionActions id={id} running={running} failed={phase === WorkflowExecution_Phase.FAILED} launchPlan={lp} />
       </div>
       {snapshot.error !== undefined && (
         <ErrorBox what="Lost contact while refreshing; showing the last state, retrying" error={snapshot.error} />
@@ -181,13 +189,16 @@ export function ExecutionPage({ project, domain, name, view, node }: Props) {
   );
 }
 
-function ExecutionActions({
-  id,
-  running,
-}: {
+interface ActionsProps {
   id: { project: string; domain: string; name: string };
   running: boolean;
-}) {
+  /** Recover is offered for failed executions: it reruns only the nodes that did not succeed. */
+  failed: boolean;
+  /** What Clone opens the launch form of. */
+  launchPlan: Identifier | undefined;
+}
+
+function ExecutionActions({ id, running, failed, launchPlan }: ActionsProps) {
   const [confirming, setConfirming] = useState(false);
   const [failure, setFailure] = useState<{ what: string; error: unknown }>();
   const [busy, setBusy] = useState(false);
@@ -212,6 +223,11 @@ function ExecutionActions({
       const created = await admin.relaunchExecution({ id, name: "" });
       navigate(paths.execution(id.project, id.domain, created.id?.name ?? ""));
     });
+  const recover = () =>
+    act("Could not recover the execution", async () => {
+      const created = await admin.recoverExecution({ id, name: "" });
+      navigate(paths.execution(id.project, id.domain, created.id?.name ?? ""));
+    });
   return (
     <div className="actions">
       {running && !confirming && (
@@ -229,9 +245,28 @@ function ExecutionActions({
           </button>
         </>
       )}
+      {failed && (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={recover}
+          title="Run again, reusing the outputs of the nodes that succeeded"
+        >
+          Recover
+        </button>
+      )}
       <button type="button" disabled={busy} onClick={relaunch}>
         Relaunch
       </button>
+      {launchPlan && (
+        <Link
+          className="button"
+          to={paths.launch(launchPlan.project, launchPlan.domain, launchPlan.name, launchPlan.version, id.name)}
+          title="Open the launch form with this execution's inputs, to change them before launching"
+        >
+          Clone
+        </Link>
+      )}
       {failure && <ErrorBox what={failure.what} error={failure.error} />}
     </div>
   );
