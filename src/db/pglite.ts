@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { lockDataDir } from "./lock.js";
 import { assertOutsideOwnTransaction, inTransactionScope, transactionHandle } from "./session.js";
 import type { Database, Queryable } from "./types.js";
-import { pgliteParsers } from "./values.js";
+import { pgliteParsers, pgliteSerializers } from "./values.js";
 
 export const MEMORY = "memory://";
 
@@ -25,6 +25,9 @@ export async function openPglite(dataDir: string): Promise<Database> {
     release?.();
     throw err;
   }
+  // Set after start-up, which derives every array type's serializer from its element's (and
+  // bytea's own would give bytea[] raw bytes where it needs text).
+  Object.assign(pglite.serializers, pgliteSerializers);
   let closing: Promise<void> | undefined;
 
   const db: Database = {
