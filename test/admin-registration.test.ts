@@ -306,7 +306,11 @@ for (const backend of [pglite, postgres]) {
 
     test("the same spec with its map entries in another order is identical, not changed", async () => {
       const task = await member("register/flytesnacks-core.tgz", "70_core.flyte_basics.task.square_1.pb");
-      const spec = hydrateTaskSpec(fromBinary(TaskSpecSchema, task.data), { project: "other", domain: D, version: "maps" });
+      const spec = hydrateTaskSpec(fromBinary(TaskSpecSchema, task.data), {
+        project: "other",
+        domain: D,
+        version: "maps",
+      });
       spec.template!.config = { alpha: "1", beta: "2" };
       await admin.createTask({ id: idOf(ResourceType.TASK, spec.template!.id), spec });
       spec.template!.config = { beta: "2", alpha: "1" };
