@@ -7,6 +7,12 @@ import { pgliteParsers, pgliteSerializers } from "./values.js";
 export const MEMORY = "memory://";
 
 /**
+ * PostgreSQL's default buffer pool (128 MB) is zeroed at start-up, so all of it stays resident: most of an idle
+ * demo's memory. A small one leaves caching to the OS page cache (a data directory) or to MEMFS (memory://).
+ */
+const SHARED_BUFFERS = "16MB";
+
+/**
  * Opens the embedded PostgreSQL (PGlite) on a data directory, created on first use, or in memory
  * for `"memory://"`. A new directory (and every in-memory database) costs a few seconds of initdb,
  * reopening an existing directory well under a second: open once per process and keep the
@@ -20,7 +26,10 @@ export async function openPglite(dataDir: string): Promise<Database> {
   const release = inMemory ? undefined : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir, { parsers: pgliteParsers });
+    pglite = await PGlite.create(dataDir, {
+      parsers: pgliteParsers,
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
+    });
   } catch (err) {
     release?.();
     throw err;
