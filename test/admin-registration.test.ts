@@ -304,6 +304,21 @@ for (const backend of [pglite, postgres]) {
       assert.match(lpStatus.rawMessage, /maxParallelism/);
     });
 
+    test("the same spec with its map entries in another order is identical, not changed", async () => {
+      const task = await member("register/flytesnacks-core.tgz", "70_core.flyte_basics.task.square_1.pb");
+      const spec = hydrateTaskSpec(fromBinary(TaskSpecSchema, task.data), {
+        project: "other",
+        domain: D,
+        version: "maps",
+      });
+      spec.template!.config = { alpha: "1", beta: "2" };
+      await admin.createTask({ id: idOf(ResourceType.TASK, spec.template!.id), spec });
+      spec.template!.config = { beta: "2", alpha: "1" };
+      const status = await failure(admin.createTask({ id: idOf(ResourceType.TASK, spec.template!.id), spec }));
+      assert.equal(status.code, Code.AlreadyExists, status.rawMessage);
+      assert.match(status.rawMessage, /task with identical structure already exists/);
+    });
+
     test("identifiers and projects are validated with flyteadmin's messages", async () => {
       const task = await member("register/flytesnacks-core.tgz", "70_core.flyte_basics.task.square_1.pb");
       const spec = fromBinary(TaskSpecSchema, task.data);

@@ -445,6 +445,24 @@ for (const backend of [pglite, postgres]) {
       assert.equal(count, 1);
     });
 
+    test("bytea parameters and results keep every byte, empty and large values included", async () => {
+      await db.exec("CREATE TABLE zz_bytes (id int PRIMARY KEY, b bytea NOT NULL)");
+      const everyByte = Uint8Array.from({ length: 256 }, (_, i) => i);
+      const large = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 256);
+      const values = [new Uint8Array(0), everyByte, large];
+      for (const [id, b] of values.entries()) await db.query("INSERT INTO zz_bytes VALUES ($1, $2)", [id, b]);
+      const rows = await db.query<{ id: number; b: Uint8Array; n: number }>(
+        "SELECT id, b, length(b) AS n FROM zz_bytes ORDER BY id",
+      );
+      assert.deepEqual(
+        rows.map((row) => row.n),
+        values.map((b) => b.length),
+      );
+      for (const row of rows) assert.deepEqual(row.b, values[row.id]);
+      const [match] = await db.query<{ id: number }>("SELECT id FROM zz_bytes WHERE b = $1", [everyByte]);
+      assert.equal(match.id, 1);
+    });
+
     describe("list queries on real rows", () => {
       interface Seed {
         name: string;

@@ -20,6 +20,14 @@ function replaying(socket: Socket, head: Buffer): Duplex {
     write(chunk, encoding, callback) {
       socket.write(chunk, encoding, callback);
     },
+    // The HTTP servers cork a response's head, body and end together; one send instead of three.
+    writev(chunks, callback) {
+      socket.cork();
+      for (const { chunk, encoding } of chunks.slice(0, -1)) socket.write(chunk, encoding);
+      const last = chunks[chunks.length - 1];
+      socket.write(last.chunk, last.encoding, callback);
+      socket.uncork();
+    },
     final(callback) {
       socket.end(callback);
     },

@@ -2,9 +2,15 @@ import { PGlite } from "@electric-sql/pglite";
 import { lockDataDir } from "./lock.js";
 import { assertOutsideOwnTransaction, inTransactionScope, transactionHandle } from "./session.js";
 import type { Database, Queryable } from "./types.js";
-import { pgliteParsers } from "./values.js";
+import { pgliteParsers, pgliteSerializers } from "./values.js";
 
 export const MEMORY = "memory://";
+
+/**
+ * PostgreSQL's default buffer pool (128 MB) is zeroed at start-up, so all of it stays resident: most of an idle
+ * demo's memory. A small one leaves caching to the OS page cache (a data directory) or to MEMFS (memory://).
+ */
+const SHARED_BUFFERS = "16MB";
 
 /**
  * Opens the embedded PostgreSQL (PGlite) on a data directory, created on first use, or in memory
@@ -20,11 +26,17 @@ export async function openPglite(dataDir: string): Promise<Database> {
   const release = inMemory ? undefined : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir, { parsers: pgliteParsers });
+    pglite = await PGlite.create(dataDir, {
+      parsers: pgliteParsers,
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
+    });
   } catch (err) {
     release?.();
     throw err;
   }
+  // Set after start-up, which derives every array type's serializer from its element's (and
+  // bytea's own would give bytea[] raw bytes where it needs text).
+  Object.assign(pglite.serializers, pgliteSerializers);
   let closing: Promise<void> | undefined;
 
   const db: Database = {

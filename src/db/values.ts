@@ -19,8 +19,34 @@ export function parseInt8(text: string): number | bigint {
   return value < MIN_SAFE || value > MAX_SAFE ? value : Number(value);
 }
 
+/**
+ * bytea's text form (`\x` then hex), decoded natively: PGlite's own decoder is a JS loop, which
+ * made reading a 15 KB closure cost ~3 ms.
+ */
+export function parseByteaHex(text: string): Uint8Array {
+  const buffer = Buffer.from(text.slice(2), "hex");
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
 /** PGlite's parser table entries for the types set explicitly (the rest are its defaults). */
-export const pgliteParsers = { [INT8]: parseInt8 };
+export const pgliteParsers = { [INT8]: parseInt8, [BYTEA]: parseByteaHex };
+
+/** A bytea[] parameter in the array text form, `{"\\x0a0b",NULL}`, nested arrays included. */
+function byteaArrayText(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (Array.isArray(value)) return `{${value.map(byteaArrayText).join(",")}}`;
+  return `"\\\\x${Buffer.from(value as Uint8Array).toString("hex")}"`;
+}
+
+/**
+ * PGlite's serializers for the types set explicitly. A bytea parameter goes as it is, which the
+ * protocol sends in binary; PGlite's default hex-encodes it in JS first (1.7 ms for 15 KB).
+ * bytea[] goes in the array text form.
+ */
+export const pgliteSerializers = {
+  [BYTEA]: (bytes: unknown) => bytes as string,
+  [BYTEA_ARRAY]: byteaArrayText,
+};
 
 function mapDeep(value: unknown, fn: (element: unknown) => unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => mapDeep(item, fn));

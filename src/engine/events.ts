@@ -39,14 +39,18 @@ type NodeEventInit = Init<MessageInitShape<typeof NodeExecutionEventSchema>>;
 type TaskEventInit = Init<MessageInitShape<typeof TaskExecutionEventSchema>>;
 
 /**
- * One execution's events. Node and task events are sent without waiting, in order per node (or task attempt) and
- * concurrently across nodes; `flush` waits for all of them, and the engine flushes before it saves the state the
- * events describe, so a crash can only cause events to be sent again (admin answers ALREADY_EXISTS), never lost.
- * Workflow events wait for everything sent before them.
+ * One execution's events. Node and task events are held until `flush`, then sent in order per node (or task
+ * attempt) and concurrently across nodes; `flush` waits for all of them, and the engine flushes before it saves the
+ * state the events describe, so a crash can only cause events to be sent again (admin answers ALREADY_EXISTS),
+ * never lost. Workflow events wait for everything before them.
+ *
+ * Holding them until the round ends keeps admin's work off the round's path: with admin in the same process (the
+ * demo), sending at once had it record a finished task while the round was starting the next one.
  */
 export class EventRecorder {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly inflight = new Set<Promise<unknown>>();
+  private held: { key: string; send: () => Promise<EventOutcome> }[] = [];
 
   constructor(
     private readonly api: AdminApi,
@@ -56,10 +60,17 @@ export class EventRecorder {
 
   /** Resolves once every event sent so far is accepted; rejects if admin refused one. */
   async flush(): Promise<void> {
+    const held = this.held;
+    this.held = [];
+    for (const { key, send } of held) this.ordered(key, send);
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
-  /** Queues `send` after the previous event of the same entity. */
+  private hold(key: string, send: () => Promise<EventOutcome>): void {
+    this.held.push({ key, send });
+  }
+
+  /** Sends `send` after the previous event of the same entity. */
   private ordered(key: string, send: () => Promise<EventOutcome>): void {
     const previous = this.chains.get(key) ?? Promise.resolve();
     const next = previous.then(send);
@@ -95,7 +106,7 @@ export class EventRecorder {
       reportedAt: timestamp(new Date()),
     });
     truncateError(message.outputResult);
-    this.ordered(`node/${message.id?.nodeId}`, () =>
+    this.hold(`node/${message.id?.nodeId}`, () =>
       this.send("node", () => this.api.admin.createNodeEvent({ event: message })),
     );
   }
@@ -109,7 +120,7 @@ export class EventRecorder {
     });
     truncateError(message.outputResult);
     // A node's task events follow its node events: admin needs the node before a task event names it.
-    this.ordered(`node/${message.parentNodeExecutionId?.nodeId}`, () =>
+    this.hold(`node/${message.parentNodeExecutionId?.nodeId}`, () =>
       this.send("task", () => this.api.admin.createTaskEvent({ event: message })),
     );
   }

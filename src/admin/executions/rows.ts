@@ -192,6 +192,11 @@ export function taskExecutionFromRow(row: TaskExecutionRow): TaskExecution {
   });
 }
 
+// Rows are found through their unique keys, one id at a time (scalar subqueries run once), so the plan
+// does not depend on statistics: PGlite has no autovacuum to gather them, and a join planned on
+// guesses scanned every node of the execution once per task attempt.
+const EXECUTION_ROW_ID = "(SELECT id FROM executions WHERE project = $1 AND domain = $2 AND name = $3)";
+
 const NODE_SELECT = `SELECT node_executions.*, ${EXECUTION_IDENTITY}
   FROM node_executions JOIN executions ON executions.id = node_executions.execution_id`;
 
@@ -202,7 +207,7 @@ export async function loadNodeExecution(
 ): Promise<NodeExecutionRow | undefined> {
   const exec = id.executionId!;
   const rows = await db.query<NodeExecutionRow>(
-    `${NODE_SELECT} WHERE executions.project = $1 AND executions.domain = $2 AND executions.name = $3
+    `${NODE_SELECT} WHERE node_executions.execution_id = ${EXECUTION_ROW_ID}
        AND node_executions.node_id = $4${lock ? " FOR UPDATE OF node_executions" : ""}`,
     [exec.project, exec.domain, exec.name, id.nodeId],
   );
@@ -232,8 +237,9 @@ export async function loadTaskExecution(
   const exec = id.nodeExecutionId!.executionId!;
   const task = id.taskId!;
   const rows = await db.query<TaskExecutionRow>(
-    `${TASK_SELECT} WHERE executions.project = $1 AND executions.domain = $2 AND executions.name = $3
-       AND node_executions.node_id = $4 AND task_executions.task_project = $5 AND task_executions.task_domain = $6
+    `${TASK_SELECT} WHERE task_executions.node_execution_id = (SELECT id FROM node_executions
+         WHERE execution_id = ${EXECUTION_ROW_ID} AND node_id = $4)
+       AND task_executions.task_project = $5 AND task_executions.task_domain = $6
        AND task_executions.task_name = $7 AND task_executions.task_version = $8 AND task_executions.retry_attempt = $9
        ${lock ? "FOR UPDATE OF task_executions" : ""}`,
     [

@@ -1,6 +1,7 @@
-// Idempotency keys and "what changed" for re-registration. flyteadmin hashes the protobuf JSON of
-// the compiled entity; only this server ever compares its digests, so any stable canonical form
-// works: here SHA-256 over proto3 JSON with object keys sorted (map order then never matters).
+// Idempotency keys and "what changed" for re-registration. flyteadmin hashes the compiled entity;
+// only this server ever compares its digests, so any stable form works: SHA-256 of the binary
+// encoding, which is cheap (a registration's largest cost was a canonical JSON of it). Binary
+// depends on map order, so a digest that differs is confirmed by comparing the canonical JSON.
 
 import { createHash } from "node:crypto";
 import { type DescMessage, type JsonValue, type MessageShape, toBinary } from "@bufbuild/protobuf";
@@ -25,11 +26,7 @@ function canonical(value: JsonValue): string {
 }
 
 export function digestOf<D extends DescMessage>(schema: D, message: MessageShape<D>): Uint8Array {
-  const json = jsonOf(schema, message);
-  const hash = createHash("sha256");
-  // Unknown Any payloads have no JSON form; their binary encoding is still stable for equal input.
-  hash.update(json === undefined ? toBinary(schema, message) : canonical(json));
-  return new Uint8Array(hash.digest());
+  return new Uint8Array(createHash("sha256").update(toBinary(schema, message)).digest());
 }
 
 export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
@@ -62,7 +59,8 @@ function collect(path: string, before: JsonValue | undefined, after: JsonValue |
 
 /**
  * The differences between the registered and the submitted form of an entity, one entry per
- * changed JSON path in flyteadmin's layout (`<path>:\n\t- <old> \n\t+ <new>`), at most 20.
+ * changed JSON path in flyteadmin's layout (`<path>:\n\t- <old> \n\t+ <new>`), at most 20;
+ * "" when they are the same content (their maps in another order, say).
  */
 export function describeDifferences<D extends DescMessage>(
   schema: D,

@@ -141,17 +141,17 @@ export async function createLaunchPlan(ctx: AdminContext, request: LaunchPlanCre
   const compareWithExisting = async () => {
     const existing = await findLaunchPlan(ctx.db, id);
     if (existing === undefined) return;
-    if (sameDigest(existing.digest, digest)) {
-      throw new ConnectError("launch plan with identical structure already exists", Code.AlreadyExists);
-    }
+    const identical = () => new ConnectError("launch plan with identical structure already exists", Code.AlreadyExists);
+    if (sameDigest(existing.digest, digest)) throw identical();
     const before = create(LaunchPlanSchema, {
       id: clone(IdentifierSchema, id),
       spec: fromBinary(LaunchPlanSpecSchema, existing.spec),
       closure: fromBinary(LaunchPlanClosureSchema, existing.closure),
     });
+    const differences = describeDifferences(LaunchPlanSchema, before, plan);
+    if (differences === "") throw identical();
     throw invalidArgument(
-      `${id.name} launch plan with different structure already exists. (Please register a new version of the launch plan):\n` +
-        describeDifferences(LaunchPlanSchema, before, plan),
+      `${id.name} launch plan with different structure already exists. (Please register a new version of the launch plan):\n${differences}`,
     );
   };
   await compareWithExisting();

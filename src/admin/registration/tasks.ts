@@ -117,13 +117,13 @@ export async function createTask(ctx: AdminContext, request: TaskCreateRequest) 
   const compareWithExisting = async () => {
     const existing = await findTask(ctx, id);
     if (existing === undefined) return;
-    if (sameDigest(existing.digest, digest)) {
-      throw new ConnectError("task with identical structure already exists", Code.AlreadyExists);
-    }
+    const identical = () => new ConnectError("task with identical structure already exists", Code.AlreadyExists);
+    if (sameDigest(existing.digest, digest)) throw identical();
     const before = fromBinary(TaskClosureSchema, existing.closure).compiledTask ?? create(CompiledTaskSchema);
+    const differences = describeDifferences(CompiledTaskSchema, before, compiled.task);
+    if (differences === "") throw identical();
     throw invalidArgument(
-      `${id.name} task with different structure already exists. (Please register a new version of the task):\n` +
-        describeDifferences(CompiledTaskSchema, before, compiled.task),
+      `${id.name} task with different structure already exists. (Please register a new version of the task):\n${differences}`,
     );
   };
   // No look-ups first: the insert only happens for an ACTIVE project, its unique key finds an

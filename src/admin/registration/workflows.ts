@@ -170,17 +170,18 @@ export async function createWorkflow(ctx: AdminContext, request: WorkflowCreateR
   const compareWithExisting = async () => {
     const existing = await findWorkflow(ctx, id);
     if (existing === undefined) return;
-    if (sameDigest(existing.digest, digest)) {
-      throw new ConnectError("workflow with identical structure already exists", Code.AlreadyExists, undefined, [
+    const identical = () =>
+      new ConnectError("workflow with identical structure already exists", Code.AlreadyExists, undefined, [
         reason("existsIdenticalStructure", id),
       ]);
-    }
+    if (sameDigest(existing.digest, digest)) throw identical();
     const before =
       fromBinary(WorkflowClosureSchema, existing.closure ?? new Uint8Array()).compiledWorkflow ??
       create(CompiledWorkflowClosureSchema);
+    const differences = describeDifferences(CompiledWorkflowClosureSchema, before, compiled);
+    if (differences === "") throw identical();
     throw new ConnectError(
-      `${id.name} workflow with different structure already exists. (Please register a new version of the workflow):\n` +
-        describeDifferences(CompiledWorkflowClosureSchema, before, compiled),
+      `${id.name} workflow with different structure already exists. (Please register a new version of the workflow):\n${differences}`,
       Code.InvalidArgument,
       undefined,
       [reason("existsDifferentStructure", id)],
