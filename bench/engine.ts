@@ -44,7 +44,7 @@ const engine = await startEngine({
   storage: { kind: "local", root: join(dir, "blobs") },
   workDir: join(dir, "engine"),
 });
-admin.context.onExecutionChange = () => engine.nudge();
+admin.context.onExecutionChange = (change) => engine.nudge(change);
 const client = createClient(
   AdminService,
   createConnectTransport({ baseUrl: admin.url, httpVersion: "2", useBinaryFormat: true }),

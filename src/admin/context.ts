@@ -21,16 +21,22 @@ export interface AdminConfig {
 export const DEFAULT_DOMAINS = ["development", "staging", "production"];
 
 /** What admin's services share: the metastore, the blob store and the settings. */
+/** What `onExecutionChange` hears: which execution, and whether it was asked to terminate. */
+export interface ExecutionChange {
+  id: { project: string; domain: string; name: string };
+  terminating: boolean;
+}
+
 export interface AdminContext {
   db: Database;
   store: BlobStore;
   config: AdminConfig;
   /**
-   * Called after an execution was created, relaunched, recovered or asked to terminate. An engine in the same
-   * process (the demo) sets it to look at once instead of at its next poll; it still reads everything through
-   * the API.
+   * Called after an execution was created, relaunched, recovered or asked to terminate, with its id. An engine in
+   * the same process (the demo) sets it to look at once instead of at its next poll; it still reads everything
+   * through the API.
    */
-  onExecutionChange?: () => void;
+  onExecutionChange?: (change: ExecutionChange) => void;
   /** Outbox topics every accepted event of a kind is also written to, for publishing (src/admin/events-out). */
   eventTopics?: Record<"workflow" | "node" | "task", readonly string[]>;
   /** Writes the notifications a terminal workflow event calls for, in the event's transaction. */

@@ -53,7 +53,7 @@ export async function startDemoCluster(paths: DemoPaths, options: DemoClusterOpt
     throw error;
   }
   // In one process the engine hears of a new execution at once instead of at its next poll.
-  admin.context.onExecutionChange = () => engine.nudge();
+  admin.context.onExecutionChange = (change) => engine.nudge(change);
   writeState(paths, { pid: process.pid, port: admin.port, url: admin.url, startedAt: new Date().toISOString() });
   return {
     url: admin.url,

@@ -35,8 +35,11 @@ export interface EngineOptions {
 }
 
 export interface RunningEngine {
-  /** Look for new or terminated executions now instead of at the next poll. */
-  nudge(): void;
+  /**
+   * Look for new or terminated executions now instead of at the next poll; told which execution changed, start
+   * driving a new one at once (the demo's admin, in the same process, tells it).
+   */
+  nudge(change?: { id: ExecutionIds; terminating: boolean }): void;
   /** Executions being driven right now. */
   active(): ExecutionIds[];
   /** Stops polling and driving; task processes keep running and are adopted by the next engine. */
@@ -98,7 +101,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const polling = poll();
 
   return {
-    nudge: () => nudged?.(),
+    nudge: (change) => {
+      if (change !== undefined && !change.terminating && !stop.signal.aborted) drive(change.id, false);
+      else nudged?.();
+    },
     active: () => [...drivers.values()].map((d) => d.driver.id),
     stop: async () => {
       stop.abort();

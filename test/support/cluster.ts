@@ -87,7 +87,7 @@ export async function startCluster(
     async startEngine() {
       const engine = await startEngine(engineOptions);
       cluster.engine = engine;
-      admin.context.onExecutionChange = () => engine.nudge();
+      admin.context.onExecutionChange = (change) => engine.nudge(change);
       return engine;
     },
     tsflyte: (...args) => runCli(args),

@@ -2,6 +2,7 @@
 // them, terminating, relaunching and recovering them, and ingesting the engine's workflow, node
 // and task events.
 import type { ServiceImpl } from "@connectrpc/connect";
+import type { WorkflowExecutionIdentifier } from "../../idl/gen/flyteidl/core/identifier_pb.js";
 import type { AdminService } from "../../idl/gen/flyteidl/service/admin_pb.js";
 import type { AdminContext } from "../context.js";
 import { toConnectError } from "./errors.js";
@@ -32,26 +33,40 @@ function handler<Req, Res>(ctx: AdminContext, fn: (ctx: AdminContext, request: R
   };
 }
 
-/** A handler that tells `ctx.onExecutionChange` once it has succeeded. */
-function announcing<Req, Res>(ctx: AdminContext, inner: (request: Req) => Promise<Res>) {
+type Named = { id?: WorkflowExecutionIdentifier };
+const created = (_: unknown, response: Named) => response.id;
+
+/**
+ * A handler that tells `ctx.onExecutionChange` once it has succeeded, naming the execution: the one the response
+ * names (created, relaunched, recovered) or the request does (terminated).
+ */
+function announcing<Req, Res>(
+  ctx: AdminContext,
+  inner: (request: Req) => Promise<Res>,
+  idOf: (request: Req, response: Res) => WorkflowExecutionIdentifier | undefined,
+  terminating = false,
+) {
   return async (request: Req): Promise<Res> => {
     const response = await inner(request);
-    ctx.onExecutionChange?.();
+    const id = idOf(request, response);
+    if (id !== undefined) {
+      ctx.onExecutionChange?.({ id: { project: id.project, domain: id.domain, name: id.name }, terminating });
+    }
     return response;
   };
 }
 
 export function executionService(ctx: AdminContext): Partial<ServiceImpl<typeof AdminService>> {
   return {
-    createExecution: announcing(ctx, handler(ctx, createExecution)),
-    relaunchExecution: announcing(ctx, handler(ctx, relaunchExecution)),
-    recoverExecution: announcing(ctx, handler(ctx, recoverExecution)),
+    createExecution: announcing(ctx, handler(ctx, createExecution), created),
+    relaunchExecution: announcing(ctx, handler(ctx, relaunchExecution), created),
+    recoverExecution: announcing(ctx, handler(ctx, recoverExecution), created),
     getExecution: handler(ctx, getExecution),
     listExecutions: handler(ctx, listExecutions),
     getExecutionData: handler(ctx, getExecutionData),
     getExecutionMetrics: handler(ctx, getExecutionMetrics),
     updateExecution: handler(ctx, updateExecution),
-    terminateExecution: announcing(ctx, handler(ctx, terminateExecution)),
+    terminateExecution: announcing(ctx, handler(ctx, terminateExecution), (request) => request.id, true),
     createWorkflowEvent: handler(ctx, createWorkflowEvent),
     createNodeEvent: handler(ctx, createNodeEvent),
     createTaskEvent: handler(ctx, createTaskEvent),

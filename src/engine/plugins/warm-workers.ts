@@ -24,9 +24,6 @@ interface Worker {
   loaded: Promise<LaunchedProcess>;
 }
 
-/** After handing out a spare, its replacement starts this much later, not competing with the attempt for CPU. */
-const REFILL_DELAY_MS = 100;
-
 export class WarmWorkers {
   private readonly spares: Worker[] = [];
   /** Workers that ran a shared attempt and wait for the next one of the same task, by share key. */
@@ -90,7 +87,8 @@ export class WarmWorkers {
     const index = this.spares.findIndex((worker) => worker.ready?.connected);
     if (index < 0) return undefined;
     const [worker] = this.spares.splice(index, 1);
-    setTimeout(() => this.fill(), REFILL_DELAY_MS).unref();
+    // Replaced at once: back-to-back attempts outran a replacement that waited for the attempt to get going.
+    this.fill();
     return worker.ready;
   }
 
