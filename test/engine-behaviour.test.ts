@@ -120,6 +120,21 @@ describe("engine behaviour", () => {
     assert.match(result?.case === "error" ? result.value.code : "", /TimeoutExpired/);
   });
 
+  test("a gate whose signal is not set within its timeout times out, and the execution fails", async () => {
+    const name = await cluster.launch("test.fixtures.engine.behaviour.unanswered_wf", VERSION, ints({}));
+    const execution = await cluster.waitForEnd(name);
+    assert.equal(phaseName(execution.closure?.phase), "FAILED");
+    const { nodeExecutions } = await cluster.client.listNodeExecutions({ workflowExecutionId: id(name), limit: 10 });
+    const gate = nodeExecutions.find((n) => n.id?.nodeId === "n0");
+    assert.equal(NodeExecution_Phase[gate?.closure?.phase ?? 0], "TIMED_OUT");
+    const error = gate?.closure?.outputResult.case === "error" ? gate.closure.outputResult.value : undefined;
+    assert.equal(error?.code, "Timeout");
+    assert.match(error?.message ?? "", /waited 1000 ms .* for signal never/);
+    const started = gate?.closure?.startedAt?.seconds ?? 0n;
+    const ended = gate?.closure?.updatedAt?.seconds ?? 0n;
+    assert.ok(ended - started >= 1n && ended - started < 10n, `timed out after ${ended - started} s`);
+  });
+
   test("terminate kills the running task and ends the execution ABORTED", async () => {
     const name = await cluster.launch("test.fixtures.engine.behaviour.nap_wf", VERSION, ints({ ms: 60_000 }));
     for (let i = 0; i < 200; i++) {

@@ -1,5 +1,6 @@
 // A gate node waits: for a duration (sleep), for a user's approval, or for a typed value (signal). Approval and
-// signal values are asked of admin's SignalService every round, as flytepropeller does, until a user sets them.
+// signal values are asked of admin's SignalService every round, as flytepropeller does, until a user sets them,
+// or until the node's timeout (flytekit always sets one: an hour by default) has passed since it was queued.
 import { create } from "@bufbuild/protobuf";
 import { type Literal, LiteralMapSchema, type LiteralType, LiteralTypeSchema, SimpleType } from "../../idl/index.js";
 import { joinUri, nodeOutputDir } from "../../storage/index.js";
@@ -25,6 +26,12 @@ export async function stepGateNode(ctx: NodeContext): Promise<void> {
   }
   const inputUri = joinUri(ctx.dataDir, "inputs.pb");
   const condition = gate.condition;
+  if (condition.case === "approve" || condition.case === "signal") {
+    const timeout = durationMs(ctx.node.metadata?.timeout);
+    const waited = Date.now() - (state.queuedAt ?? state.startedAt ?? Date.now());
+    if (timeout !== undefined && timeout > 0 && waited >= timeout)
+      return timeOut(ctx, condition.value.signalId, timeout);
+  }
   switch (condition.case) {
     case "sleep": {
       const left = (durationMs(condition.value.duration) ?? 0) - (Date.now() - (state.startedAt ?? Date.now()));
@@ -71,6 +78,18 @@ async function signalValue(ctx: NodeContext, signalId: string, type: LiteralType
     return undefined;
   }
   return signal.value;
+}
+
+function timeOut(ctx: NodeContext, signalId: string, timeout: number): void {
+  const error = userError(
+    "Timeout",
+    `gate node ${ctx.node.id} waited ${timeout} ms (its timeout) for signal ${signalId}, which nobody set; ` +
+      "set it sooner (tsflyte signal, or the console), or give the gate a longer timeout",
+  );
+  ctx.state.phase = "TimedOut";
+  ctx.state.error = error;
+  ctx.exec.changed();
+  sendNodeEvent(ctx, NodeExecution_Phase.TIMED_OUT, { error });
 }
 
 async function succeed(ctx: NodeContext, literals: Record<string, Literal>): Promise<void> {
