@@ -47,6 +47,10 @@ process.on("message", async (job) => {
   process.chdir(job.cwd);
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, job.env);
+  // The attempt's resource limits: its control group, which the engine made (src/engine/plugins/resource-limits.ts).
+  for (const file of (job.env.TSFLYTE_CGROUP_PROCS ?? "").split(":").filter(Boolean)) {
+    writeFileSync(file, String(process.pid));
+  }
   if (!job.reuse) process.disconnect();
   // The attempt's own CPU (not the loading before it) and the process's peak memory, for the usage query.
   const cpuBefore = process.resourceUsage();

@@ -30,7 +30,7 @@ import {
   TaskSpecSchema,
   WorkflowExecution_Phase,
 } from "../src/idl/index.js";
-import { compareQuantities, parseQuantity } from "../src/admin/registration/quantity.js";
+import { compareQuantities, parseQuantity } from "../src/compiler/index.js";
 import { pgliteBackend, postgresBackend, startTestAdmin, type TestAdmin } from "./support/backends.js";
 
 const P = "flytesnacks";

@@ -14,6 +14,13 @@ export {
 } from "./errors.js";
 export { formatIdentifier } from "./identifier.js";
 export { compilePackage, launchPlanInterface, type PackageEntities, type PackageResult } from "./package.js";
+export {
+  compareQuantities,
+  isWholeQuantity,
+  parseQuantity,
+  type Quantity,
+  quantityNumber,
+} from "./quantity.js";
 export { getRequirements, type Requirements } from "./requirements.js";
 export { type CompileTaskResult, compileTask } from "./task.js";
 export { type CompileWorkflowInput, type CompileWorkflowResult, compileWorkflow } from "./workflow.js";

@@ -13,6 +13,7 @@ import {
   type TaskTemplate,
 } from "../idl/index.js";
 import { type CompileError, ErrorScope, errors } from "./errors.js";
+import { parseQuantity } from "./quantity.js";
 
 export type CompileTaskResult = { task: CompiledTask } | { errors: CompileError[] };
 
@@ -56,12 +57,8 @@ function validateResources(entries: readonly Resources_ResourceEntry[], errs: Er
   }
 }
 
-// Kubernetes' resource.ParseQuantity: a signed decimal number and an optional binary-SI suffix
-// (Ki..Ei), decimal-SI suffix (n, u, m, k, M, G, T, P, E) or decimal exponent (e3, E-2).
-const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
-
 export function isQuantity(value: string): boolean {
-  return QUANTITY.test(value);
+  return parseQuantity(value) !== undefined;
 }
 
 // Kubernetes' validation.IsDNS1123Label.

@@ -9,7 +9,7 @@ import {
 } from "../../idl/index.js";
 import { invalidArgument } from "./errors.js";
 import { identifierText } from "./identifiers.js";
-import { compareQuantities, isWholeQuantity, parseQuantity, type Quantity } from "./quantity.js";
+import { compareQuantities, isWholeQuantity, parseQuantity, type Quantity } from "../../compiler/index.js";
 
 // flyteadmin only reads these; other entries (storage, the unknown value) pass unchecked.
 const CHECKED = new Set([

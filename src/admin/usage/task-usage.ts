@@ -7,7 +7,7 @@ import { TaskClosureSchema } from "../../idl/gen/flyteidl/admin/task_pb.js";
 import { TaskExecution_Phase } from "../../idl/gen/flyteidl/core/execution_pb.js";
 import { Resources_ResourceName, type Resources_ResourceEntry } from "../../idl/gen/flyteidl/core/tasks_pb.js";
 import type { TaskExecutionEvent } from "../../idl/gen/flyteidl/event/event_pb.js";
-import { parseQuantity } from "../registration/quantity.js";
+import { parseQuantity, quantityNumber } from "../../compiler/index.js";
 
 const GIB = 2 ** 30;
 
@@ -108,7 +108,7 @@ async function requestedResources(tx: Queryable, event: TaskExecutionEvent): Pro
 function quantity(entries: Resources_ResourceEntry[] | undefined, name: Resources_ResourceName): number | undefined {
   const entry = entries?.find((e) => e.name === name);
   const parsed = entry === undefined ? undefined : parseQuantity(entry.value);
-  return parsed === undefined ? undefined : Number(parsed.numerator) / Number(parsed.denominator);
+  return parsed === undefined ? undefined : quantityNumber(parsed);
 }
 
 const roundOrNull = (value: number | null) => (value === null ? null : Math.round(value));

@@ -26,6 +26,13 @@ import { renderTemplate, TemplateError } from "./template.js";
 import { type LaunchedProcess, Launcher } from "./launcher.js";
 import { WarmWorkers, type WorkerJob } from "./warm-workers.js";
 import { type AttemptUsage, measuredShellScript, readUsage, usageFile } from "./usage.js";
+import {
+  type AttemptGroup,
+  CGROUP_PROCS_ENV,
+  detectLimiter,
+  limitsOf,
+  type ResourceLimiter,
+} from "./resource-limits.js";
 
 export interface LocalProcessPluginOptions {
   /** The blob store the execution's data is in (raw containers' inputs and outputs pass through the plugin). */
@@ -59,6 +66,8 @@ interface LocalAttemptState {
   logUri: string;
   /** A raw container's output folder, turned into outputs.pb once it exits (Flyte's copilot). */
   copilotOutputs?: string;
+  /** The control group holding the attempt's resource limits (./resource-limits.ts), when they are enforced. */
+  group?: string;
 }
 
 /** Grace between SIGTERM and SIGKILL when an attempt is stopped. */
@@ -69,9 +78,17 @@ export class LocalProcessPlugin implements TaskPlugin {
   private readonly children = new Map<number, LaunchedProcess>();
   private readonly launcher = new Launcher();
   private readonly workers: WarmWorkers;
+  private readonly limiter: ResourceLimiter | undefined;
+  /** Groups of reused workers (array sub-nodes), one per worker process, removed when it exits. */
+  private readonly workerGroups = new Map<number, AttemptGroup>();
 
   constructor(private readonly options: LocalProcessPluginOptions) {
     this.workers = new WarmWorkers(options.warmWorkers ?? 2, this.launcher);
+    const limiter = detectLimiter();
+    this.limiter = "unavailable" in limiter ? undefined : limiter;
+    if ("unavailable" in limiter) {
+      console.error(`tsflyte engine: task resource limits are recorded but not enforced: ${limiter.unavailable}`);
+    }
   }
 
   supports(task: TaskTemplate): boolean {
@@ -126,6 +143,21 @@ export class LocalProcessPlugin implements TaskPlugin {
       ...attempt.env,
       ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
     };
+    const limits = limitsOf(attempt.task);
+    const limited = this.limiter !== undefined && Object.keys(limits).length > 0 ? this.limiter : undefined;
+    // An attempt of its own process gets a group of its own; a reused worker's group is the worker's.
+    let group = limited !== undefined && attempt.shareKey === undefined ? attempt.uniqueId : undefined;
+    if (group !== undefined) env[CGROUP_PROCS_ENV] = limited!.create(group, limits).procsFiles.join(":");
+    const joinWorkerGroup = (pid: number) => {
+      if (limited === undefined) return;
+      group = `worker-${pid}`;
+      let workerGroup = this.workerGroups.get(pid);
+      if (workerGroup === undefined) {
+        workerGroup = limited.create(group, limits);
+        this.workerGroups.set(pid, workerGroup);
+      }
+      env[CGROUP_PROCS_ENV] = workerGroup.procsFiles.join(":");
+    };
     const runtime = argv[0] === "tsflyte-execute" || argv[0] === "tsflyte-fast-execute" ? argv[0] : undefined;
     const job: WorkerJob | undefined = runtime && {
       command: runtime,
@@ -138,7 +170,7 @@ export class LocalProcessPlugin implements TaskPlugin {
     };
     const child = job
       ? attempt.shareKey !== undefined
-        ? await this.workers.runShared(job, attempt.shareKey, wake)
+        ? await this.workers.runShared(job, attempt.shareKey, wake, joinWorkerGroup)
         : (this.workers.run(job) ??
           (await spawnAttempt(this.launcher, [...command, ...argv.slice(1)], cwd, env, log.path, exitFile, usage)))
       : await spawnAttempt(this.launcher, [...command, ...argv.slice(1)], cwd, env, log.path, exitFile, usage);
@@ -151,6 +183,8 @@ export class LocalProcessPlugin implements TaskPlugin {
       this.children.set(pid, child);
       child.once("exit", () => {
         this.children.delete(pid);
+        this.workerGroups.get(pid)?.remove();
+        this.workerGroups.delete(pid);
         wake();
       });
     }
@@ -163,6 +197,7 @@ export class LocalProcessPlugin implements TaskPlugin {
       logFile: log.path,
       logUri: log.uri,
       copilotOutputs: copilot?.outputDir,
+      group,
     };
   }
 
@@ -170,8 +205,12 @@ export class LocalProcessPlugin implements TaskPlugin {
     const state = raw as LocalAttemptState;
     if (existsSync(state.exitFile)) {
       const code = Number(readFileSync(state.exitFile, "utf8").trim());
+      const group = state.group === undefined ? undefined : this.limiter?.existing(state.group);
+      const oomKilled = group?.oomKilled() ?? false;
+      group?.remove();
       if (code === 0 && state.copilotOutputs !== undefined) await this.copilotOutputs(attempt, state.copilotOutputs);
       if (code === 0) return { phase: "exited", exitCode: 0, signal: null };
+      if (oomKilled) return { phase: "failed", retryable: true, error: outOfMemory(attempt) };
       // sh reports a task killed by signal N as 128 + N.
       const signal = code > 128 ? signalName(code - 128) : null;
       return { phase: "exited", exitCode: signal ? null : code, signal, detail: logTail(state.logFile) };
@@ -181,6 +220,11 @@ export class LocalProcessPlugin implements TaskPlugin {
       if (!this.children.has(state.pid)) setTimeout(wake, this.options.adoptedPollMs ?? 100).unref();
       return { phase: "running" };
     }
+    // A warm worker runs the task itself: the kernel's OOM kill leaves it no chance to write an exit code.
+    const group = state.group === undefined ? undefined : this.limiter?.existing(state.group);
+    const oomKilled = group?.oomKilled() ?? false;
+    group?.remove();
+    if (oomKilled) return { phase: "failed", retryable: true, error: outOfMemory(attempt) };
     return {
       phase: "failed",
       retryable: true,
@@ -297,6 +341,16 @@ function spawnAttempt(
 }
 
 const taskName = (attempt: TaskAttempt) => attempt.task.id?.name ?? "(unnamed)";
+
+/** Kubernetes' OOMKilled, which Flyte reports as a user error that a retry may overcome. */
+function outOfMemory(attempt: TaskAttempt) {
+  const limit = limitsOf(attempt.task).memoryBytes ?? 0;
+  return userError(
+    "OOMKilled",
+    `task ${taskName(attempt)} attempt ${attempt.attempt} was killed for using more than its memory limit of ` +
+      `${(limit / 1024 / 1024).toFixed(0)} MiB; raise the task's memory limit (resources) or make it use less`,
+  );
+}
 
 /**
  * PATH, HOME and the like: what a process on this machine expects; the task's own env is added on top. Secrets

@@ -14,6 +14,7 @@ import { readFileSync, statSync } from "node:fs";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { TaskExecution_Phase } from "../../idl/gen/flyteidl/core/execution_pb.js";
 import type { TaskAttempt, TaskPlugin } from "./plugin.js";
+import { CGROUP_PROCS_ENV } from "./resource-limits.js";
 
 export interface AttemptUsage {
   /** How it was measured: `process.resourceUsage`, `gnu-time` or `sh-times` (no memory). */
@@ -52,9 +53,11 @@ function hasGnuTime(): boolean {
  * $TSFLYTE_USAGE_FILE. GNU time exits with the command's code, or 128 + the signal that ended it, as sh does.
  */
 export function measuredShellScript(): string {
+  // The shell joins the attempt's control group (./resource-limits.ts) before it starts the task, which inherits it.
+  const join = `IFS=:; for f in $${CGROUP_PROCS_ENV}; do echo $$ > "$f"; done; unset IFS; `;
   return hasGnuTime()
-    ? `trap "" HUP; ${GNU_TIME} -q -o "$TSFLYTE_USAGE_FILE" -f "gnu-time %e %U %S %M" "$@"; echo $? > "$TSFLYTE_EXIT_FILE"`
-    : 'trap "" HUP; "$@"; code=$?; times > "$TSFLYTE_USAGE_FILE"; echo $code > "$TSFLYTE_EXIT_FILE"';
+    ? `trap "" HUP; ${join}${GNU_TIME} -q -o "$TSFLYTE_USAGE_FILE" -f "gnu-time %e %U %S %M" "$@"; echo $? > "$TSFLYTE_EXIT_FILE"`
+    : `trap "" HUP; ${join}"$@"; code=$?; times > "$TSFLYTE_USAGE_FILE"; echo $code > "$TSFLYTE_EXIT_FILE"`;
 }
 
 /**

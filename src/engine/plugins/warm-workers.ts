@@ -46,10 +46,17 @@ export class WarmWorkers {
 
   /**
    * Hands `job` to a worker that may run more jobs of `shareKey` afterwards: an idle one of that key, a spare, or
-   * a new worker once it has loaded. `done` is called when the job has ended (its exit file is written).
+   * a new worker once it has loaded. `done` is called when the job has ended (its exit file is written);
+   * `beforeSend` once the worker is chosen, with its pid, to complete the job's environment.
    */
-  async runShared(job: WorkerJob, shareKey: string, done: () => void): Promise<LaunchedProcess> {
+  async runShared(
+    job: WorkerJob,
+    shareKey: string,
+    done: () => void,
+    beforeSend?: (pid: number) => void,
+  ): Promise<LaunchedProcess> {
     const worker = this.idle.get(shareKey)?.pop() ?? this.takeSpare() ?? (await this.spawnWorker().loaded);
+    beforeSend?.(worker.pid);
     const onMessage = (message: unknown) => {
       if ((message as { done?: string })?.done !== job.exitFile) return;
       worker.off("message", onMessage);

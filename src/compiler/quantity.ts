@@ -37,3 +37,6 @@ export function compareQuantities(a: Quantity, b: Quantity): number {
 }
 
 export const isWholeQuantity = (q: Quantity) => q.numerator % q.denominator === 0n;
+
+/** The quantity as a (possibly rounded) number: bytes for memory, cores for CPU. */
+export const quantityNumber = (q: Quantity) => Number(q.numerator) / Number(q.denominator);
