@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { root } from "./support/cluster.js";
 
 interface Result {
@@ -160,5 +161,89 @@ describe("tsflyte demo", () => {
     assert.equal(existsSync(demoDir), false);
     await assert.rejects(fetch(`${url}/healthz`));
     assert.match(readFileSync(config, "utf8"), /level: 4/);
+  });
+});
+
+describe("tsflyte demo with an S3 endpoint (--s3-port)", () => {
+  const home = mkdtempSync(join(tmpdir(), "tsflyte-demo-s3-home-"));
+  let ports: { admin: number; s3: number };
+
+  before(async () => {
+    const pick = async () => {
+      const free = (await listen(0)) as Server;
+      const { port } = free.address() as { port: number };
+      await new Promise((r) => free.close(r));
+      return port;
+    };
+    ports = { admin: await pick(), s3: await pick() };
+  });
+
+  after(async () => {
+    await tsflyte(home, ["demo", "teardown"]);
+  });
+
+  test("the blobs of a run are objects of the demo's bucket, seen by a plain S3 client", async () => {
+    const started = await tsflyte(home, [
+      "demo",
+      "start",
+      "--port",
+      String(ports.admin),
+      "--s3-port",
+      String(ports.s3),
+    ]);
+    assert.equal(started.code, 0, started.stdout + started.stderr);
+    assert.match(started.stdout, new RegExp(`s3: {7}http://127\\.0\\.0\\.1:${ports.s3} \\(bucket tsflyte-demo`));
+    const run = await tsflyte(home, ["run", "--remote", "examples/hello.ts", "hello_wf", "--wait"]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^greeting: "Hello, world!"$/m);
+
+    const s3 = new S3Client({
+      region: "us-east-1",
+      endpoint: `http://127.0.0.1:${ports.s3}`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    });
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: "tsflyte-demo", ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ""));
+      token = page.NextContinuationToken;
+    } while (token);
+    s3.destroy();
+    assert.ok(
+      keys.some((k) => k.endsWith(".tar.gz")),
+      `a code bundle among ${keys.join(", ")}`,
+    );
+    assert.ok(
+      keys.some((k) => k.endsWith("/outputs.pb")),
+      `outputs among ${keys.join(", ")}`,
+    );
+    assert.equal(existsSync(join(home, ".tsflyte", "demo", "blobs", "flytesnacks")), false, "no blobs in the folder");
+  });
+
+  test("a later start keeps the S3 endpoint without being told again", async () => {
+    assert.equal((await tsflyte(home, ["demo", "stop"])).code, 0);
+    const restarted = await tsflyte(home, ["demo", "start", "--port", String(ports.admin)]);
+    assert.equal(restarted.code, 0, restarted.stdout + restarted.stderr);
+    assert.match(restarted.stdout, new RegExp(`s3: {7}http://127\\.0\\.0\\.1:${ports.s3}`));
+    const status = await tsflyte(home, ["demo", "status"]);
+    assert.match(status.stdout, /executions: 1 \(SUCCEEDED 1\)/);
+  });
+
+  test("asking for an S3 endpoint on a demo that keeps a folder says how to get one", async () => {
+    const other = mkdtempSync(join(tmpdir(), "tsflyte-demo-folder-home-"));
+    const free = (await listen(0)) as Server;
+    const { port } = free.address() as { port: number };
+    await new Promise((r) => free.close(r));
+    try {
+      assert.equal((await tsflyte(other, ["demo", "start", "--port", String(port)])).code, 0);
+      assert.equal((await tsflyte(other, ["demo", "stop"])).code, 0);
+      const refused = await tsflyte(other, ["demo", "start", "--port", String(port), "--s3-port", String(port + 1)]);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stdout + refused.stderr, /keeps its blobs in .*demo teardown.*--s3-port/s);
+    } finally {
+      await tsflyte(other, ["demo", "teardown"]);
+    }
   });
 });

@@ -3,16 +3,13 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
+import { settleBlobChoice } from "./blob-choice.js";
+import { DemoError } from "./errors.js";
 import type { DemoPaths } from "./paths.js";
 import { type DemoState, isDemoProcess, readState } from "./state.js";
 
 export const DEMO_HOST = "127.0.0.1";
 export const DEFAULT_DEMO_PORT = 30080;
-
-/** Something the user can fix: the message names the problem and what to do. */
-export class DemoError extends Error {
-  override readonly name = "DemoError";
-}
 
 /** The running cluster, or undefined (a state file left by a crash is removed). */
 export function runningDemo(paths: DemoPaths): DemoState | undefined {
@@ -24,7 +21,7 @@ export function runningDemo(paths: DemoPaths): DemoState | undefined {
 }
 
 /** Resolves when `port` can be listened on, else explains what to do. Checked before spawning for a clear message. */
-function checkPortFree(port: number): Promise<void> {
+function checkPortFree(port: number, option = "--port"): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", (error: NodeJS.ErrnoException) => {
@@ -32,7 +29,7 @@ function checkPortFree(port: number): Promise<void> {
       reject(
         new DemoError(
           `port ${port} on ${DEMO_HOST} ${why}, so the demo cluster cannot listen there. ` +
-            `Stop that program, or start the demo on another port: tsflyte demo start --port ${port === 65535 ? 30081 : port + 1}`,
+            `Stop that program, or start the demo on another port: tsflyte demo start ${option} ${port === 65535 ? 30081 : port + 1}`,
         ),
       );
     });
@@ -44,6 +41,8 @@ export interface StartOptions {
   port: number;
   /** `IMG=DIR` pairs passed on to the cluster process. */
   images: string[];
+  /** Serve an S3-compatible endpoint on this port, holding the demo's blobs (a first start chooses; ./blob-choice.ts). */
+  s3Port?: number;
   /** How to run this CLI: `[node, ...execArgv, bin/tsflyte.js]`; the cluster runs `<cli> demo serve`. */
   cli: string[];
   /** Give up waiting for health after this long (ms). */
@@ -74,6 +73,8 @@ export async function startDemo(paths: DemoPaths, options: StartOptions): Promis
   await checkPortFree(options.port);
   mkdirSync(paths.logs, { recursive: true });
   const firstStart = !existsSync(paths.db);
+  const blobs = settleBlobChoice(paths, options.s3Port, firstStart);
+  if (blobs.kind === "s3") await checkPortFree(blobs.port, "--s3-port");
   const log = openSync(paths.log, "a");
   const logStart = existsSync(paths.log) ? readFileSync(paths.log).length : 0;
   let exited: string | undefined;
@@ -92,7 +93,8 @@ export async function startDemo(paths: DemoPaths, options: StartOptions): Promis
       }
     }
     const imageArgs = options.images.flatMap((pair) => ["--image", pair]);
-    const child = spawn(command, [...args, "demo", "serve", "--port", String(options.port), ...imageArgs], {
+    const s3Args = blobs.kind === "s3" ? ["--s3-port", String(blobs.port)] : [];
+    const child = spawn(command, [...args, "demo", "serve", "--port", String(options.port), ...s3Args, ...imageArgs], {
       detached: true,
       stdio: ["ignore", log, log],
     });

@@ -13,6 +13,10 @@ export interface DemoPaths {
   /** PGlite's data directory. */
   db: string;
   blobs: string;
+  /** The S3-compatible endpoint's data, for a demo started with one (`--s3-port`). */
+  s3: string;
+  /** How this demo stores its blobs, chosen at its first start (./blob-choice.ts). */
+  storage: string;
   /** The engine's attempt working dirs. */
   engine: string;
 }
@@ -27,6 +31,8 @@ export function demoPaths(home = homedir()): DemoPaths {
     log: join(root, "logs", "demo.log"),
     db: join(root, "db"),
     blobs: join(root, "blobs"),
+    s3: join(root, "s3"),
+    storage: join(root, "storage.json"),
     engine: join(root, "engine"),
   };
 }

@@ -7,6 +7,8 @@ export interface DemoState {
   port: number;
   /** Admin's base URL, e.g. http://127.0.0.1:30080. */
   url: string;
+  /** The S3-compatible endpoint holding the blobs, when the demo serves one. */
+  s3?: string;
   startedAt: string;
 }
 

@@ -3,6 +3,8 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import {
   DEFAULT_DEMO_PORT,
+  DEMO_BUCKET,
+  DEMO_S3_KEYS,
   type DemoPaths,
   DemoError,
   type DemoState,
@@ -19,11 +21,11 @@ import { parseArgs } from "../args.js";
 import { saveAdminEndpoint, userConfigPath } from "../config.js";
 import { UsageError } from "../errors.js";
 
-export const demoHelp = `Usage: tsflyte demo start [--port N] [--image IMG=DIR ...]
+export const demoHelp = `Usage: tsflyte demo start [--port N] [--s3-port N] [--image IMG=DIR ...]
        tsflyte demo status
        tsflyte demo stop
        tsflyte demo teardown
-       tsflyte demo serve [--port N] [--image IMG=DIR ...]
+       tsflyte demo serve [--port N] [--s3-port N] [--image IMG=DIR ...]
        tsflyte demo init
 
 A local Flyte cluster on this machine: admin (with the data proxy, its blob store and the web
@@ -44,6 +46,10 @@ init       creates the metastore and exits (start runs it first on a first start
 
 Options:
   --port N            admin's port on 127.0.0.1 (default ${DEFAULT_DEMO_PORT})
+  --s3-port N         also serve an S3-compatible endpoint on 127.0.0.1:N and keep the demo's blobs
+                      in its bucket ${DEMO_BUCKET} (keys ${DEMO_S3_KEYS.accessKeyId} / ${DEMO_S3_KEYS.secretAccessKey}), so any S3 client
+                      sees bundles, inputs and outputs. Chosen at a demo's first start and kept
+                      (later starts need not repeat it); a demo started without it keeps a folder.
   --image IMG=DIR     run tasks of image IMG from folder DIR (repeatable): standard-registered
                       tsflyte code whose image is IMG is found in DIR. Fast-registered code
                       (run --remote, register PATH) runs under any image name without it.
@@ -51,16 +57,20 @@ Options:
 
 const OPTIONS = {
   port: { value: true, short: "p" },
+  "s3-port": { value: true },
   image: { value: true, multiple: true },
   help: { value: false, short: "h" },
 };
 
-function port(value: unknown): number {
+function port(value: unknown, option = "--port"): number {
   if (value === undefined) return DEFAULT_DEMO_PORT;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port ${value}: give a port from 1 to 65535`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new UsageError(`${option} ${value}: give a port from 1 to 65535`);
   return n;
 }
+
+const s3Port = (value: unknown) => (value === undefined ? undefined : port(value, "--s3-port"));
 
 /** `IMG=DIR` pairs checked, with DIR made absolute (the cluster process runs from another folder). */
 function imagePairs(values: string[]): string[] {
@@ -83,6 +93,11 @@ function describe(state: DemoState, paths: DemoPaths): string {
   return [
     `  console:  ${state.url}/console`,
     `  admin:    dns:///${new URL(state.url).host} (${state.url}; gRPC, gRPC-Web, Connect)`,
+    ...(state.s3
+      ? [
+          `  s3:       ${state.s3} (bucket ${DEMO_BUCKET}, keys ${DEMO_S3_KEYS.accessKeyId} / ${DEMO_S3_KEYS.secretAccessKey})`,
+        ]
+      : []),
     `  logs:     ${tilde(paths.log)}`,
     `  data:     ${tilde(paths.home)}`,
   ].join("\n");
@@ -101,7 +116,7 @@ async function start(paths: DemoPaths, options: Record<string, unknown>): Promis
   }
   // Run the cluster with this very CLI (same Node, same flags, same installation).
   const cli = [process.execPath, ...process.execArgv, realpathSync(process.argv[1])];
-  const started = await startDemo(paths, { port: wanted, images, cli });
+  const started = await startDemo(paths, { port: wanted, images, cli, s3Port: s3Port(options["s3-port"]) });
   const config = userConfigPath();
   const replaced = saveAdminEndpoint(config, started.state.url);
   const seconds = (started.readyMs / 1000).toFixed(1);
@@ -148,14 +163,16 @@ async function serve(paths: DemoPaths, options: Record<string, unknown>): Promis
       return [pair.slice(0, eq), pair.slice(eq + 1)];
     }),
   );
-  const cluster = await startDemoCluster(paths, { port: port(options.port), images }).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === "EADDRINUSE") {
-        throw new UsageError(`port ${port(options.port)} is in use; stop what uses it or pass --port`);
-      }
-      throw error;
-    },
-  );
+  const cluster = await startDemoCluster(paths, {
+    port: port(options.port),
+    images,
+    s3Port: s3Port(options["s3-port"]),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") {
+      throw new UsageError(`port ${port(options.port)} is in use; stop what uses it or pass --port`);
+    }
+    throw error;
+  });
   console.log(`demo cluster ready at ${cluster.url} (console ${cluster.url}/console), pid ${process.pid}`);
   await new Promise<void>((done) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => done());
