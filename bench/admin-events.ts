@@ -3,14 +3,9 @@
 // BENCH_NODES nodes one after another, the four events the engine sends per task node (node RUNNING,
 // task RUNNING, task SUCCEEDED with outputs, node SUCCEEDED) over Connect on HTTP/2, each awaited as
 // the engine awaits them. Prints the wall time per event and per node, and admin's CPU per event.
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { cpus } from "node:os";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { readAdminSettings, startAdmin } from "../src/admin/index.js";
 import { connectAdmin } from "../src/engine/admin-api.js";
 import {
   NodeExecution_Phase,
@@ -18,34 +13,15 @@ import {
   WorkflowExecution_Phase,
 } from "../src/idl/gen/flyteidl/core/execution_pb.js";
 import { LiteralMapSchema } from "../src/idl/index.js";
+import { registerFixtures, startBenchAdmin } from "./engine-admin.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const NODES = Number(process.env.BENCH_NODES ?? 500);
 const PROJECT = "flytesnacks";
 const DOMAIN = "development";
 
-const dir = mkdtempSync(join(tmpdir(), "tsflyte-bench-events-"));
-const admin = await startAdmin(
-  readAdminSettings(
-    { server: { port: 0 }, storage: { type: "local", root: "blobs" }, registration: { maxWorkflowNodes: 1000 } },
-    "bench",
-    dir,
-  ),
-);
+const { admin, dir } = await startBenchAdmin("events");
 const api = connectAdmin(admin.url);
-
-function cli(...args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "bin/tsflyte.js"), ...args], { cwd: root, stdio: "inherit" });
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`tsflyte ${args.join(" ")} exited ${code}`)),
-    );
-  });
-}
-
-const config = join(dir, "config.yaml");
-writeFileSync(config, `admin:\n  endpoint: ${admin.url.replace("http://", "dns:///")}\n  insecure: true\n`);
-await cli("register", "-c", config, "-v", "bench", "bench/fixtures/engine.ts");
+await registerFixtures(admin, dir, "bench");
 
 const outputs = create(LiteralMapSchema, {
   literals: {

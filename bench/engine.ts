@@ -5,15 +5,11 @@
 //  3. a 10,000-item map completes with bounded memory (peak RSS of admin + engine);
 //  4. 100 concurrent executions complete with no event lost.
 // BENCH_MAP_ITEMS and BENCH_RUNS change sizes; BENCH_PARTS=latency,chain,map,concurrent picks measures. Prints a Markdown table for docs/benchmarks.md.
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { readAdminSettings, startAdmin } from "../src/admin/index.js";
 import { startEngine } from "../src/engine/index.js";
 import {
   NodeExecution_Phase,
@@ -22,8 +18,8 @@ import {
 } from "../src/idl/gen/flyteidl/core/execution_pb.js";
 import { AdminService } from "../src/idl/gen/flyteidl/service/admin_pb.js";
 import { LiteralMapSchema } from "../src/idl/index.js";
+import { registerFixtures, startBenchAdmin } from "./engine-admin.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const MAP_ITEMS = Number(process.env.BENCH_MAP_ITEMS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const PARTS = new Set((process.env.BENCH_PARTS ?? "latency,chain,map,concurrent").split(","));
@@ -31,14 +27,7 @@ const PROJECT = "flytesnacks";
 const DOMAIN = "development";
 const VERSION = "bench";
 
-const dir = mkdtempSync(join(tmpdir(), "tsflyte-bench-engine-"));
-const admin = await startAdmin(
-  readAdminSettings(
-    { server: { port: 0 }, storage: { type: "local", root: "blobs" }, registration: { maxWorkflowNodes: 1000 } },
-    "bench",
-    dir,
-  ),
-);
+const { admin, dir } = await startBenchAdmin("engine");
 const engine = await startEngine({
   adminUrl: admin.url,
   storage: { kind: "local", root: join(dir, "blobs") },
@@ -54,22 +43,6 @@ let peakRss = 0;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 100);
-
-function cli(...args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "bin/tsflyte.js"), ...args], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let output = "";
-    child.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`tsflyte ${args.join(" ")} exited ${code}:\n${output}`)),
-    );
-  });
-}
 
 const int = (name: string, value: number) =>
   create(LiteralMapSchema, {
@@ -115,9 +88,7 @@ async function run(workflow: string, inputs: ReturnType<typeof int>): Promise<{ 
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
-const config = join(dir, "config.yaml");
-writeFileSync(config, `admin:\n  endpoint: ${admin.url.replace("http://", "dns:///")}\n  insecure: true\n`);
-await cli("register", "-c", config, "-v", VERSION, "bench/fixtures/engine.ts");
+await registerFixtures(admin, dir, VERSION);
 
 const rows: string[] = [];
 
