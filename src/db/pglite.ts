@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { lockDataDir } from "./lock.js";
+import { PreparedStatements } from "./pglite-prepared.js";
 import { assertOutsideOwnTransaction, inTransactionScope, transactionHandle } from "./session.js";
 import type { Database, Queryable } from "./types.js";
 import { pgliteParsers, pgliteSerializers } from "./values.js";
@@ -38,12 +39,20 @@ export async function openPglite(dataDir: string): Promise<Database> {
   // bytea's own would give bytea[] raw bytes where it needs text).
   Object.assign(pglite.serializers, pgliteSerializers);
   let closing: Promise<void> | undefined;
+  const prepared = new PreparedStatements(pglite);
+  // Statements with parameters run prepared (./pglite-prepared.ts) under the locks PGlite's own query takes: its
+  // transaction lock (a statement outside waits for an open transaction to end) and its query lock.
+  const runPrepared = <T>(sql: string, params: readonly unknown[]) =>
+    pglite._runExclusiveQuery(() => prepared.run<T>(sql, params));
 
   const db: Database = {
     dialect: "pglite",
     async query<T>(sql: string, params?: readonly unknown[]) {
       assertOutsideOwnTransaction(db);
-      return (await pglite.query<T>(sql, params as unknown[] | undefined)).rows;
+      if (params !== undefined && params.length > 0) {
+        return pglite._runExclusiveTransaction(() => runPrepared<T>(sql, params));
+      }
+      return (await pglite.query<T>(sql)).rows;
     },
     async exec(sql: string) {
       assertOutsideOwnTransaction(db);
@@ -55,7 +64,9 @@ export async function openPglite(dataDir: string): Promise<Database> {
         pglite.transaction(async (raw) => {
           const handle = transactionHandle("pglite", {
             query: async (sql, params) =>
-              (await raw.query<Record<string, unknown>>(sql, params as unknown[] | undefined)).rows,
+              params !== undefined && params.length > 0
+                ? runPrepared<Record<string, unknown>>(sql, params)
+                : (await raw.query<Record<string, unknown>>(sql)).rows,
             exec: async (sql) => {
               await raw.exec(sql);
             },
