@@ -4,7 +4,6 @@
 // task RUNNING, task SUCCEEDED with outputs, node SUCCEEDED) over Connect on HTTP/2, each awaited as
 // the engine awaits them. Prints the wall time per event and per node, and admin's CPU per event.
 import { cpus } from "node:os";
-import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { connectAdmin } from "../src/engine/admin-api.js";
 import {
@@ -12,7 +11,7 @@ import {
   TaskExecution_Phase,
   WorkflowExecution_Phase,
 } from "../src/idl/gen/flyteidl/core/execution_pb.js";
-import { LiteralMapSchema } from "../src/idl/index.js";
+import { ints } from "../test/support/cluster.js";
 import { registerFixtures, startBenchAdmin } from "./engine-admin.js";
 
 const NODES = Number(process.env.BENCH_NODES ?? 500);
@@ -23,16 +22,7 @@ const { admin, dir } = await startBenchAdmin("events");
 const api = connectAdmin(admin.url);
 await registerFixtures(admin, dir, "bench");
 
-const outputs = create(LiteralMapSchema, {
-  literals: {
-    x: {
-      value: {
-        case: "scalar",
-        value: { value: { case: "primitive", value: { value: { case: "integer", value: 1n } } } },
-      },
-    },
-  },
-} as never);
+const outputs = ints({ x: 1 });
 
 const { id } = await api.admin.createExecution({
   project: PROJECT,

@@ -7,7 +7,6 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { DOMAIN, PROJECT, root, runCli, startCluster } from "../test/support/cluster.js";
 import {
   GRAPH_ADMIN_SETTINGS,
@@ -16,6 +15,7 @@ import {
   GRAPH_WORKFLOW_SOURCE,
   seedGraphRun,
 } from "./console-graph-fixture.js";
+import { launchChromium } from "../test/support/browser.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BUDGET_MS = 2000;
@@ -25,11 +25,7 @@ const built = spawnSync(process.execPath, [join(root, "console", "build.mjs")], 
 if (built.status !== 0) throw new Error(`building the console failed:\n${built.stderr}`);
 
 const cluster = await startCluster({ engine: false, admin: GRAPH_ADMIN_SETTINGS });
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launchChromium();
 try {
   writeFileSync(join(cluster.dir, GRAPH_WORKFLOW_FILE), GRAPH_WORKFLOW_SOURCE);
   const registered = await runCli(["register", "-c", cluster.config, "-v", VERSION, GRAPH_WORKFLOW_FILE], cluster.dir);

@@ -7,7 +7,6 @@
 // BENCH_MAP_ITEMS and BENCH_RUNS change sizes; BENCH_PARTS=latency,chain,map,concurrent picks measures. Prints a Markdown table for docs/benchmarks.md.
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { startEngine } from "../src/engine/index.js";
@@ -17,7 +16,8 @@ import {
   WorkflowExecution_Phase,
 } from "../src/idl/gen/flyteidl/core/execution_pb.js";
 import { AdminService } from "../src/idl/gen/flyteidl/service/admin_pb.js";
-import { LiteralMapSchema } from "../src/idl/index.js";
+import type { LiteralMap } from "../src/idl/index.js";
+import { ints } from "../test/support/cluster.js";
 import { registerFixtures, startBenchAdmin } from "./engine-admin.js";
 
 const MAP_ITEMS = Number(process.env.BENCH_MAP_ITEMS ?? 10_000);
@@ -44,19 +44,7 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 100);
 
-const int = (name: string, value: number) =>
-  create(LiteralMapSchema, {
-    literals: {
-      [name]: {
-        value: {
-          case: "scalar",
-          value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(value) } } } },
-        },
-      },
-    },
-  } as never);
-
-async function run(workflow: string, inputs: ReturnType<typeof int>): Promise<{ name: string; ms: number }> {
+async function run(workflow: string, inputs: LiteralMap): Promise<{ name: string; ms: number }> {
   const started = performance.now();
   const { id } = await client.createExecution({
     project: PROJECT,
@@ -94,9 +82,9 @@ const rows: string[] = [];
 
 // 1. One-task latency (the first runs warm the worker pool and PGlite's caches).
 async function latency(): Promise<void> {
-  for (let i = 0; i < 3; i++) await run("one_task", int("x", i));
+  for (let i = 0; i < 3; i++) await run("one_task", ints({ x: i }));
   const latencies: number[] = [];
-  for (let i = 0; i < RUNS; i++) latencies.push((await run("one_task", int("x", i))).ms);
+  for (let i = 0; i < RUNS; i++) latencies.push((await run("one_task", ints({ x: i }))).ms);
   const p50 = percentile(latencies, 50).toFixed(0);
   const p95 = percentile(latencies, 95).toFixed(0);
   rows.push(`| CreateExecution -> SUCCEEDED, one task (${RUNS} runs) | p50 ${p50} ms, p95 ${p95} ms | < 300 ms |`);
@@ -104,7 +92,7 @@ async function latency(): Promise<void> {
 
 // 2. Engine overhead per node on a 500-node chain.
 async function chain(): Promise<void> {
-  const chainRun = await run("chain_500", int("x", 1));
+  const chainRun = await run("chain_500", ints({ x: 1 }));
   let taskMs = 0;
   for (let n = 0; n < 500; n++) {
     const nodeExecutionId = { nodeId: `n${n}`, executionId: { project: PROJECT, domain: DOMAIN, name: chainRun.name } };
@@ -124,7 +112,7 @@ async function chain(): Promise<void> {
 async function wideMap(): Promise<void> {
   peakRss = process.memoryUsage().rss;
   const before = peakRss;
-  const mapRun = await run("wide_map", int("n", MAP_ITEMS));
+  const mapRun = await run("wide_map", ints({ n: MAP_ITEMS }));
   rows.push(
     `| ${MAP_ITEMS.toLocaleString("en")}-item map task | ${(mapRun.ms / 1000).toFixed(1)} s, peak RSS of admin + engine ${(peakRss / 2 ** 20).toFixed(0)} MB (${(before / 2 ** 20).toFixed(0)} MB before) | completes, bounded memory |`,
   );
@@ -133,7 +121,7 @@ async function wideMap(): Promise<void> {
 // 4. 100 concurrent executions, then every node and task event accounted for.
 async function concurrent(): Promise<void> {
   const started = performance.now();
-  const many = await Promise.all(Array.from({ length: 100 }, (_, i) => run("one_task", int("x", 1000 + i))));
+  const many = await Promise.all(Array.from({ length: 100 }, (_, i) => run("one_task", ints({ x: 1000 + i }))));
   const ms = performance.now() - started;
   let complete = 0;
   for (const { name } of many) {

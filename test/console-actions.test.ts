@@ -6,12 +6,12 @@
 // console-e2e.test.ts: a temp folder, or docs/screenshots/ with TSFLYTE_UPDATE_SCREENSHOTS=1.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import {
   GRAPH_ADMIN_SETTINGS,
   GRAPH_NODES,
@@ -24,8 +24,8 @@ import { WorkflowExecution_Phase as Phase } from "../src/idl/gen/flyteidl/core/e
 import { LiteralMapSchema } from "../src/idl/index.js";
 import { DOMAIN, PROJECT, ints, root, runCli, startCluster, type TestCluster } from "./support/cluster.js";
 import { type HttpPeer, startHttpPeer, waitFor } from "./support/peers.js";
+import { launchChromium, watchedPage } from "./support/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS =
   process.env.TSFLYTE_UPDATE_SCREENSHOTS === "1"
     ? join(root, "docs", "screenshots")
@@ -85,10 +85,6 @@ describe("console actions", () => {
   before(async () => {
     const built = spawnSync(process.execPath, [join(root, "console", "build.mjs")], { encoding: "utf8" });
     assert.equal(built.status, 0, built.stderr);
-    assert.ok(
-      existsSync(CHROMIUM),
-      `the console tests need Debian's chromium at ${CHROMIUM}: apt-get install -y chromium`,
-    );
     hooks = await startHttpPeer();
     hooks.status.set("/broken", 503);
     // No engine yet: the 1,000-node run is reported by the fixture, not run.
@@ -113,16 +109,8 @@ describe("console actions", () => {
     );
     await cluster.startEngine();
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on("console", (message) => {
-      if (message.type() === "error") browserErrors.push(`${message.text()} (${message.location().url})`);
-    });
-    page.on("pageerror", (error) => browserErrors.push(`uncaught: ${error.message}`));
+    browser = await launchChromium();
+    page = await watchedPage(browser, browserErrors);
   });
 
   after(async () => {

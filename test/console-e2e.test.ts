@@ -5,14 +5,14 @@
 // checkout as it was).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { DOMAIN, PROJECT, root, runCli, startCluster, type TestCluster } from "./support/cluster.js";
+import { launchChromium, watchedPage } from "./support/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS =
   process.env.TSFLYTE_UPDATE_SCREENSHOTS === "1"
     ? join(root, "docs", "screenshots")
@@ -55,21 +55,8 @@ describe("console", () => {
     const nap = await runCli(["register", "-c", cluster.config, "-v", VERSION, "nap.ts"], cluster.dir);
     assert.equal(nap.code, 0, nap.stdout + nap.stderr);
     mkdirSync(SHOTS, { recursive: true });
-    assert.ok(
-      existsSync(CHROMIUM),
-      `the console tests need Debian's chromium at ${CHROMIUM}: apt-get install -y chromium`,
-    );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // This machine has no network: keep Chromium from trying to reach its services.
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on("console", (message) => {
-      if (message.type() === "error") browserErrors.push(`${message.text()} (${message.location().url})`);
-    });
-    page.on("pageerror", (error) => browserErrors.push(`uncaught: ${error.message}`));
+    browser = await launchChromium();
+    page = await watchedPage(browser, browserErrors);
   });
 
   after(async () => {
