@@ -3,6 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { boundPort, listenOnePort } from "./one-port.js";
+import { COMPRESS_MIN_BYTES, unaryFastPath } from "./unary-fast-path.js";
 
 export interface AdminServerOptions {
   /** 0 picks a free port. */
@@ -22,11 +23,18 @@ export interface RunningAdminServer {
 
 /**
  * Serves the admin RPC services over gRPC (HTTP/2 cleartext), gRPC-Web and Connect, plus
- * `/healthz`, all on one port.
+ * `/healthz`, all on one port. Plain binary Connect unary calls take a shorter path (./unary-fast-path.ts).
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<RunningAdminServer> {
   const host = options.host ?? "127.0.0.1";
-  const rpc = connectNodeAdapter({ routes: options.routes, grpc: true, grpcWeb: true, connect: true });
+  const fastPath = unaryFastPath();
+  const rpc = connectNodeAdapter({
+    routes: (router) => options.routes(fastPath.recording(router)),
+    grpc: true,
+    grpcWeb: true,
+    connect: true,
+    compressMinBytes: COMPRESS_MIN_BYTES,
+  });
   const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     if (req.url === "/healthz") {
       res.writeHead(200, { "content-type": "application/json" });
@@ -34,6 +42,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
       return;
     }
     if (options.http?.(req, res)) return;
+    if (fastPath.serve(req, res)) return;
     rpc(req, res);
   };
   const listening = await listenOnePort(handler, options.port, host);

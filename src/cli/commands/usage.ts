@@ -1,10 +1,10 @@
 // `tsflyte get usage`: executions and compute of a project in a time window, from admin's UsageService, as a
 // table (one line per group and a total) or as JSON/YAML with numbers as numbers.
 import { createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import YAML from "yaml";
 import { GroupBy, type GetUsageResponse, type UsageRow, UsageService } from "../../admin/usage/index.js";
+import { adminTransport } from "../admin-transport.js";
 import { UsageError } from "../errors.js";
 
 export interface GetUsageOptions {
@@ -67,8 +67,7 @@ export async function getUsage(options: GetUsageOptions): Promise<number> {
   const until = options.until === undefined ? now : parseTime("until", options.until, now);
   const since = options.since === undefined ? undefined : parseTime("since", options.since, now);
   const groupBy = parseGroupBy(options.groupBy);
-  const transport = createConnectTransport({ baseUrl: options.adminUrl, httpVersion: "1.1", useBinaryFormat: true });
-  const response = await createClient(UsageService, transport).getUsage({
+  const response = await createClient(UsageService, adminTransport(options.adminUrl)).getUsage({
     project: options.project,
     domain: options.domain ?? "",
     workflow: options.workflow ?? "",
