@@ -125,6 +125,7 @@ test("the CLI transport and the stock transports get the same answers, over both
   await withAdmin(async (url) => {
     const transports = {
       "CLI transport (fast path)": adminTransport(url),
+      "CLI transport taking gzip, as from a remote admin (fast path)": adminTransport(url, { acceptGzip: true }),
       "stock Connect, binary (fast path)": createConnectTransport({ baseUrl: url, httpVersion: "1.1" }),
       "stock Connect, binary, HTTP/2 as the engine calls (fast path)": createConnectTransport({
         baseUrl: url,
@@ -149,7 +150,9 @@ test("the CLI transport and the stock transports get the same answers, over both
       assert.equal((await client.getTask({ id: { name: "square" } })).id?.name, "square", name);
       // With a deadline, the CLI transport sends connect-timeout-ms and so takes the general path.
       assert.equal((await client.getTask({ id: { name: "timed" } }, { timeoutMs: 5000 })).id?.name, "timed", name);
-      const list = await client.listTasks({});
+      let encoding: string | null = null;
+      const list = await client.listTasks({}, { onHeader: (header) => (encoding = header.get("content-encoding")) });
+      if (name.startsWith("CLI transport")) assert.equal(encoding, name.includes("gzip") ? "gzip" : null, name);
       assert.equal(list.tasks.length, 400, name);
       assert.equal(list.tasks[399].id?.name, "tasks.number_399".repeat(4), name);
       const missing = await client.getTask({ id: { name: "missing" } }).catch((error) => error);
