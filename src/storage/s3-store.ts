@@ -32,6 +32,9 @@ function commonJsExports<T extends object>(module: T): T {
 
 /** The AWS SDK takes about 200 ms to load: only processes that touch S3 pay for it (task processes often do not). */
 function loadSdk(): Promise<Sdk> {
+  // The SDK warns on Node < 22 about its releases after January 2027: tsflyte's concern (package.json pins the SDK),
+  // not something a user running a workflow can act on. A user who set the variable keeps their choice.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   if (sdkLoading === undefined)
     sdkLoading = Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/s3-request-presigner")]).then(
       ([s3, presign]) => ({ s3: commonJsExports(s3), presign: commonJsExports(presign) }),
