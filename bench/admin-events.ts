@@ -1,8 +1,8 @@
 // Admin's cost per engine event: what the engine pays per node on a chain (issue: engine, overhead per
 // node < 10 ms). Admin on PGlite in a data directory, as `demo start` runs it; one execution; then, for
 // BENCH_NODES nodes one after another, the four events the engine sends per task node (node RUNNING,
-// task RUNNING, task SUCCEEDED with outputs, node SUCCEEDED) over Connect on HTTP/2, each awaited as
-// the engine awaits them. Prints the wall time per event and per node, and admin's CPU per event.
+// task RUNNING, task SUCCEEDED with outputs, node SUCCEEDED) through the engine's own client (binary
+// Connect on keep-alive HTTP/1.1), each awaited as the engine awaits them. Prints the wall time per event and per node, and admin's CPU per event.
 import { cpus } from "node:os";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { connectAdmin } from "../src/engine/admin-api.js";
@@ -100,7 +100,7 @@ console.log(
 );
 console.log("| measure | result |\n| --- | --- |");
 console.log(
-  `| ${NODES} nodes x 4 events, one after another (PGlite, HTTP/2) | ${perEvent.toFixed(2)} ms per event, ${(perEvent * 4).toFixed(1)} ms per node |`,
+  `| ${NODES} nodes x 4 events, one after another (PGlite, engine's client) | ${perEvent.toFixed(2)} ms per event, ${(perEvent * 4).toFixed(1)} ms per node |`,
 );
 console.log(`| CPU of this process (admin and client) per event | ${cpuPerEvent.toFixed(2)} ms |`);
 await admin.close();

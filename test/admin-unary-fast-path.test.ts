@@ -11,7 +11,7 @@ import { Code, ConnectError, createClient, createConnectRouter, type ServiceImpl
 import { compressionGzip, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { startAdminServer } from "../src/admin/server.js";
 import { COMPRESS_MIN_BYTES, unaryFastPath } from "../src/admin/unary-fast-path.js";
-import { adminTransport } from "../src/cli/admin-transport.js";
+import { adminTransport } from "../src/admin/client-transport.js";
 import { type TaskList, TaskListSchema } from "../src/idl/gen/flyteidl/admin/task_pb.js";
 import { GetVersionResponseSchema } from "../src/idl/gen/flyteidl/admin/version_pb.js";
 import { ResourceType } from "../src/idl/gen/flyteidl/core/identifier_pb.js";
@@ -127,7 +127,7 @@ test("the CLI transport and the stock transports get the same answers, over both
       "CLI transport (fast path)": adminTransport(url),
       "CLI transport taking gzip, as from a remote admin (fast path)": adminTransport(url, { acceptGzip: true }),
       "stock Connect, binary (fast path)": createConnectTransport({ baseUrl: url, httpVersion: "1.1" }),
-      "stock Connect, binary, HTTP/2 as the engine calls (fast path)": createConnectTransport({
+      "stock Connect, binary, HTTP/2 (fast path)": createConnectTransport({
         baseUrl: url,
         httpVersion: "2",
       }),

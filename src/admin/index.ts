@@ -25,6 +25,7 @@ import { type AdminSettings, storeBaseUri } from "./settings.js";
 export { type AdminConfig, type AdminContext, DEFAULT_DOMAINS } from "./context.js";
 export { type AdminSettings, readAdminSettings, SettingsError } from "./settings.js";
 export { startAdminServer, type RunningAdminServer } from "./server.js";
+export { type AdminTransportOptions, adminTransport } from "./client-transport.js";
 export {
   hydrateLaunchPlan,
   hydrateTaskSpec,

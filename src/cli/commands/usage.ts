@@ -3,8 +3,8 @@
 import { createClient } from "@connectrpc/connect";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import YAML from "yaml";
+import { adminTransport } from "../../admin/index.js";
 import { GroupBy, type GetUsageResponse, type UsageRow, UsageService } from "../../admin/usage/index.js";
-import { adminTransport } from "../admin-transport.js";
 import { UsageError } from "../errors.js";
 
 export interface GetUsageOptions {
