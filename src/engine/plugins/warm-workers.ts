@@ -19,6 +19,8 @@ export interface WorkerJob {
 
 interface Worker {
   process: Promise<LaunchedProcess>;
+  /** Set once the process exists (it may still be loading tsflyte). */
+  spawned?: LaunchedProcess;
   /** Set once the worker has loaded tsflyte and waits for a job. */
   ready?: LaunchedProcess;
   loaded: Promise<LaunchedProcess>;
@@ -37,11 +39,22 @@ export class WarmWorkers {
     this.fill();
   }
 
-  /** Hands `job` to a ready spare and returns it, or undefined when none is ready (the caller spawns instead). */
+  /**
+   * Hands `job` to a spare and returns its process, or undefined when there is none (the caller spawns instead). A
+   * spare still loading gets the job once it is ready: the rest of its load is never longer than a new process's
+   * whole start, and back-to-back attempts that outrun the spares no longer add processes competing for the cores.
+   */
   run(job: WorkerJob): LaunchedProcess | undefined {
-    const worker = this.takeSpare();
-    worker?.send({ ...job, reuse: false });
-    return worker;
+    const ready = this.takeSpare();
+    if (ready !== undefined) {
+      ready.send({ ...job, reuse: false });
+      return ready;
+    }
+    const loading = this.takeLoading();
+    if (loading === undefined) return undefined;
+    // A worker that dies while loading never writes the exit file: the engine reports the attempt interrupted.
+    loading.loaded.then((child) => child.send({ ...job, reuse: false })).catch(() => undefined);
+    return loading.spawned;
   }
 
   /**
@@ -99,6 +112,15 @@ export class WarmWorkers {
     return worker.ready;
   }
 
+  /** The spare that started loading first, taken from the pool (and replaced). */
+  private takeLoading(): Worker | undefined {
+    const index = this.spares.findIndex((worker) => worker.ready === undefined && worker.spawned?.connected);
+    if (index < 0) return undefined;
+    const [worker] = this.spares.splice(index, 1);
+    this.fill();
+    return worker;
+  }
+
   private spawnWorker(): Worker {
     const started = this.launcher.launch(process.execPath, [join(tsflyteRoot(), "bin/tsflyte-worker.js")], {
       env: process.env as Record<string, string>,
@@ -120,6 +142,7 @@ export class WarmWorkers {
       ),
     };
     worker.loaded.catch(() => undefined);
+    started.then((child) => (worker.spawned = child)).catch(() => undefined);
     started
       .then((child) =>
         child.once("exit", () => {
