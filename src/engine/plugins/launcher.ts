@@ -37,13 +37,13 @@ export class Launcher {
   private child: ChildProcess | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 0;
-  private readonly waiting = new Map<number, (reply: Reply) => void>();
+  private readonly waiting = new Map<number, (reply: LaunchedProcess | Error) => void>();
   private readonly processes = new Map<number, LaunchedProcess>();
 
   async launch(file: string, args: string[], options: LaunchOptions): Promise<LaunchedProcess> {
     const child = await this.started();
     const id = this.nextId++;
-    const reply = await new Promise<Reply>((resolve) => {
+    const reply = await new Promise<LaunchedProcess | Error>((resolve) => {
       this.waiting.set(id, resolve);
       child.send({
         op: "spawn",
@@ -56,10 +56,8 @@ export class Launcher {
         ipc: options.ipc === true,
       });
     });
-    if (reply.op === "error") throw new Error(`cannot start ${file}: ${reply.message}`);
-    const launched = new LaunchedProcess(reply.pid, this);
-    this.processes.set(reply.pid, launched);
-    return launched;
+    if (reply instanceof Error) throw new Error(`cannot start ${file}: ${reply.message}`);
+    return reply;
   }
 
   relay(pid: number, message: unknown): void {
@@ -102,18 +100,33 @@ export class Launcher {
     return this.ready.then(() => child);
   }
 
+  /**
+   * Node delivers a channel's messages on the next-tick queue, which runs before promise continuations: a busy engine
+   * can receive a process's "spawned" reply, its first message and even its exit in one go. So a process is known as
+   * soon as its reply is handled, and its messages and exit are passed on a turn later, once whoever awaited
+   * launch() has had its continuation run and listened. (Passed on at once, a warm worker's "ready" was lost and the
+   * attempt handed to it waited forever.)
+   */
   private receive(message: LauncherMessage): void {
-    if (message.op === "spawned" || message.op === "error") {
-      this.waiting.get(message.id)?.(message);
+    if (message.op === "spawned") {
+      const launched = new LaunchedProcess(message.pid, this);
+      this.processes.set(message.pid, launched);
+      this.waiting.get(message.id)?.(launched);
+      this.waiting.delete(message.id);
+    } else if (message.op === "error") {
+      this.waiting.get(message.id)?.(new Error(message.message));
       this.waiting.delete(message.id);
     } else if (message.op === "message") {
-      this.processes.get(message.pid)?.emit("message", message.message);
+      const launched = this.processes.get(message.pid);
+      setImmediate(() => launched?.emit("message", message.message));
     } else if (message.op === "exit") {
       const launched = this.processes.get(message.pid);
       this.processes.delete(message.pid);
       if (launched !== undefined) {
-        launched.connected = false;
-        launched.emit("exit", message.code, message.signal);
+        setImmediate(() => {
+          launched.connected = false;
+          launched.emit("exit", message.code, message.signal);
+        });
       }
     }
   }

@@ -6,6 +6,17 @@ import { join } from "node:path";
 import type { LaunchedProcess, Launcher } from "./launcher.js";
 import { tsflyteRoot } from "./runtime-commands.js";
 
+/** Loading takes ~0.2 s; a worker not ready after this long is stuck. */
+const LOAD_TIMEOUT_MS = 60_000;
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
 export interface WorkerJob {
   command: "tsflyte-execute" | "tsflyte-fast-execute";
   args: string[];
@@ -83,13 +94,6 @@ export class WarmWorkers {
 
   close(): void {
     this.closed = true;
-    const kill = (pid: number) => {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    };
     for (const worker of this.spares.splice(0)) worker.process.then((p) => kill(p.pid)).catch(() => undefined);
     for (const workers of this.idle.values()) for (const worker of workers.splice(0)) kill(worker.pid);
   }
@@ -142,7 +146,18 @@ export class WarmWorkers {
       ),
     };
     worker.loaded.catch(() => undefined);
-    started.then((child) => (worker.spawned = child)).catch(() => undefined);
+    started
+      .then((child) => {
+        worker.spawned = child;
+        // A worker that never becomes ready is killed: an attempt handed to it then fails as interrupted and is
+        // retried, instead of waiting forever.
+        const stuck = setTimeout(() => {
+          if (worker.ready === undefined) kill(child.pid);
+        }, LOAD_TIMEOUT_MS);
+        stuck.unref();
+        worker.loaded.then(() => clearTimeout(stuck)).catch(() => clearTimeout(stuck));
+      })
+      .catch(() => undefined);
     started
       .then((child) =>
         child.once("exit", () => {
