@@ -132,4 +132,27 @@ describe("openDatabase", () => {
     }
     await assert.rejects(openDatabase("postgres://postgres@127.0.0.1:1/none"), /ECONNREFUSED/);
   });
+
+  test("admin's PostgreSQL sessions price random reads for SSDs, unless the URL says otherwise", {
+    skip: reachable ? false : `no PostgreSQL at ${POSTGRES_SERVER}`,
+  }, async () => {
+    const cost = async (url: string) => {
+      const db = await openDatabase(url);
+      try {
+        // Every connection of the pool, not only the first.
+        const answers = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            db.transaction(async (tx) => (await tx.query<{ cost: string }>("SELECT current_setting('random_page_cost') AS cost"))[0].cost),
+          ),
+        );
+        return [...new Set(answers)];
+      } finally {
+        await db.close();
+      }
+    };
+    assert.deepEqual(await cost(POSTGRES_SERVER), ["1.1"]);
+    const url = new URL(POSTGRES_SERVER);
+    url.searchParams.set("options", "-c random_page_cost=4");
+    assert.deepEqual(await cost(url.href), ["4"]);
+  });
 });
