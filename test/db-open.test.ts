@@ -142,7 +142,10 @@ describe("openDatabase", () => {
         // Every connection of the pool, not only the first.
         const answers = await Promise.all(
           Array.from({ length: 4 }, () =>
-            db.transaction(async (tx) => (await tx.query<{ cost: string }>("SELECT current_setting('random_page_cost') AS cost"))[0].cost),
+            db.transaction(
+              async (tx) =>
+                (await tx.query<{ cost: string }>("SELECT current_setting('random_page_cost') AS cost"))[0].cost,
+            ),
           ),
         );
         return [...new Set(answers)];
