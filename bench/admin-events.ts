@@ -2,7 +2,8 @@
 // node < 10 ms). Admin on PGlite in a data directory, as `demo start` runs it; one execution; then, for
 // BENCH_NODES nodes one after another, the four events the engine sends per task node (node RUNNING,
 // task RUNNING, task SUCCEEDED with outputs, node SUCCEEDED) through the engine's own client (binary
-// Connect on keep-alive HTTP/1.1), each awaited as the engine awaits them. Prints the wall time per event and per node, and admin's CPU per event.
+// Connect on keep-alive HTTP/1.1), each awaited as the engine awaits them. Prints the wall time per
+// event and per node, and admin's CPU per event.
 import { cpus } from "node:os";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { connectAdmin } from "../src/engine/admin-api.js";
@@ -12,11 +13,9 @@ import {
   WorkflowExecution_Phase,
 } from "../src/idl/gen/flyteidl/core/execution_pb.js";
 import { ints } from "../test/support/cluster.js";
-import { registerFixtures, startBenchAdmin } from "./engine-admin.js";
+import { DOMAIN, launchFixture, PROJECT, registerFixtures, startBenchAdmin } from "./engine-admin.js";
 
 const NODES = Number(process.env.BENCH_NODES ?? 500);
-const PROJECT = "flytesnacks";
-const DOMAIN = "development";
 
 const { admin, dir } = await startBenchAdmin("events");
 const api = connectAdmin(admin.url);
@@ -24,21 +23,7 @@ await registerFixtures(admin, dir, "bench");
 
 const outputs = ints({ x: 1 });
 
-const { id } = await api.admin.createExecution({
-  project: PROJECT,
-  domain: DOMAIN,
-  spec: {
-    launchPlan: {
-      resourceType: 3,
-      project: PROJECT,
-      domain: DOMAIN,
-      name: "bench.fixtures.engine.one_task",
-      version: "bench",
-    },
-  },
-  inputs: outputs,
-});
-const executionId = id!;
+const executionId = await launchFixture(api.admin, "one_task", "bench", outputs);
 const taskId = {
   resourceType: 1,
   project: PROJECT,

@@ -6,9 +6,16 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Client } from "@connectrpc/connect";
 import { type RunningAdmin, readAdminSettings, startAdmin } from "../src/admin/index.js";
+import type { WorkflowExecutionIdentifier } from "../src/idl/gen/flyteidl/core/identifier_pb.js";
+import type { AdminService } from "../src/idl/gen/flyteidl/service/admin_pb.js";
+import { type LiteralMap, ResourceType } from "../src/idl/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+export const PROJECT = "flytesnacks";
+export const DOMAIN = "development";
 
 export async function startBenchAdmin(name: string): Promise<{ admin: RunningAdmin; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), `tsflyte-bench-${name}-`));
@@ -41,4 +48,29 @@ export async function registerFixtures(admin: RunningAdmin, dir: string, version
       code === 0 ? resolve() : reject(new Error(`tsflyte ${args.join(" ")} exited ${code}:\n${output}`)),
     );
   });
+}
+
+/** CreateExecution of the fixture launch plan `bench.fixtures.engine.<name>` at `version`. */
+export async function launchFixture(
+  client: Client<typeof AdminService>,
+  name: string,
+  version: string,
+  inputs: LiteralMap,
+): Promise<WorkflowExecutionIdentifier> {
+  const { id } = await client.createExecution({
+    project: PROJECT,
+    domain: DOMAIN,
+    spec: {
+      launchPlan: {
+        resourceType: ResourceType.LAUNCH_PLAN,
+        project: PROJECT,
+        domain: DOMAIN,
+        name: `bench.fixtures.engine.${name}`,
+        version,
+      },
+    },
+    inputs,
+  });
+  if (id === undefined) throw new Error(`CreateExecution of ${name} answered no execution id`);
+  return id;
 }

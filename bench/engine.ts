@@ -18,13 +18,11 @@ import {
 import { AdminService } from "../src/idl/gen/flyteidl/service/admin_pb.js";
 import type { LiteralMap } from "../src/idl/index.js";
 import { ints } from "../test/support/cluster.js";
-import { registerFixtures, startBenchAdmin } from "./engine-admin.js";
+import { DOMAIN, launchFixture, PROJECT, registerFixtures, startBenchAdmin } from "./engine-admin.js";
 
 const MAP_ITEMS = Number(process.env.BENCH_MAP_ITEMS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const PARTS = new Set((process.env.BENCH_PARTS ?? "latency,chain,map,concurrent").split(","));
-const PROJECT = "flytesnacks";
-const DOMAIN = "development";
 const VERSION = "bench";
 
 const { admin, dir } = await startBenchAdmin("engine");
@@ -46,21 +44,7 @@ const sampler = setInterval(() => {
 
 async function run(workflow: string, inputs: LiteralMap): Promise<{ name: string; ms: number }> {
   const started = performance.now();
-  const { id } = await client.createExecution({
-    project: PROJECT,
-    domain: DOMAIN,
-    spec: {
-      launchPlan: {
-        resourceType: 3,
-        project: PROJECT,
-        domain: DOMAIN,
-        name: `bench.fixtures.engine.${workflow}`,
-        version: VERSION,
-      },
-    },
-    inputs,
-  });
-  const name = id?.name ?? "";
+  const { name } = await launchFixture(client, workflow, VERSION, inputs);
   for (;;) {
     const execution = await client.getExecution({ id: { project: PROJECT, domain: DOMAIN, name } });
     const phase = execution.closure?.phase ?? 0;

@@ -8,10 +8,10 @@ import { ExecutionSpecSchema } from "../../idl/gen/flyteidl/admin/execution_pb.j
 import { TaskClosureSchema } from "../../idl/gen/flyteidl/admin/task_pb.js";
 import {
   type NodeExecutionIdentifier,
-  ResourceType,
   TaskExecutionIdentifierSchema,
 } from "../../idl/gen/flyteidl/core/identifier_pb.js";
 import { type TypedInterface, TypedInterfaceSchema } from "../../idl/gen/flyteidl/core/interface_pb.js";
+import { taskIdOf } from "../executions/rows.js";
 import { BoundedCache } from "./bounded-cache.js";
 import type { ExecutionFacts, NodeTaskFacts } from "./cloudevent-v2.js";
 
@@ -100,14 +100,7 @@ export function factsLookup(db: Queryable): FactsLookup {
       if (ref === undefined) continue;
       result.set(key, {
         taskExecId: create(TaskExecutionIdentifierSchema, {
-          taskId: {
-            resourceType: ResourceType.TASK,
-            project: row.task_project,
-            domain: row.task_domain,
-            name: row.task_name,
-            version: row.task_version,
-            org: ref.id.executionId?.org ?? "",
-          },
+          taskId: taskIdOf(row, ref.id.executionId?.org ?? ""),
           nodeExecutionId: ref.id,
           retryAttempt: row.retry_attempt,
         }),

@@ -20,6 +20,8 @@ import {
   TaskExecutionSchema,
 } from "../../idl/gen/flyteidl/admin/task_execution_pb.js";
 import {
+  type Identifier,
+  IdentifierSchema,
   type NodeExecutionIdentifier,
   ResourceType,
   type TaskExecutionIdentifier,
@@ -172,17 +174,25 @@ export function nodeExecutionFromRow(row: NodeExecutionRow): NodeExecution {
   });
 }
 
+/** The task an attempt ran, from a task execution row's task columns. */
+export function taskIdOf(
+  row: { task_project: string; task_domain: string; task_name: string; task_version: string },
+  org: string,
+): Identifier {
+  return create(IdentifierSchema, {
+    resourceType: ResourceType.TASK,
+    project: row.task_project,
+    domain: row.task_domain,
+    name: row.task_name,
+    version: row.task_version,
+    org,
+  });
+}
+
 export function taskExecutionFromRow(row: TaskExecutionRow): TaskExecution {
   return create(TaskExecutionSchema, {
     id: {
-      taskId: {
-        resourceType: ResourceType.TASK,
-        project: row.task_project,
-        domain: row.task_domain,
-        name: row.task_name,
-        version: row.task_version,
-        org: row.org,
-      },
+      taskId: taskIdOf(row, row.org),
       nodeExecutionId: { nodeId: row.node_id, executionId: executionIdOf(row) },
       retryAttempt: row.retry_attempt,
     },

@@ -155,11 +155,7 @@ export class WarmWorkers {
           if (worker.ready === undefined) kill(child.pid);
         }, LOAD_TIMEOUT_MS);
         stuck.unref();
-        worker.loaded.then(() => clearTimeout(stuck)).catch(() => clearTimeout(stuck));
-      })
-      .catch(() => undefined);
-    started
-      .then((child) =>
+        worker.loaded.finally(() => clearTimeout(stuck)).catch(() => undefined);
         child.once("exit", () => {
           const at = this.spares.indexOf(worker);
           if (at >= 0) this.spares.splice(at, 1);
@@ -167,8 +163,8 @@ export class WarmWorkers {
             const i = workers.indexOf(child);
             if (i >= 0) workers.splice(i, 1);
           }
-        }),
-      )
+        });
+      })
       .catch(() => undefined);
     return worker;
   }
